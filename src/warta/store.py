@@ -33,7 +33,7 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlparse
 
@@ -297,7 +297,7 @@ def _utc(dt: datetime | None) -> str | None:
         return None
     if dt.tzinfo is None:
         return dt.isoformat()
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -305,7 +305,7 @@ def _dt(value: str | None) -> datetime | None:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 _ARTICLE_COLUMNS = (
@@ -652,8 +652,11 @@ class SQLiteStore(Store):
 
     def set_state(self, key: str, value: Any) -> None:
         with self.transaction() as c:
-            c.execute("INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                      (key, json.dumps(value, ensure_ascii=False)))
+            c.execute(
+                "INSERT INTO state (key, value) VALUES (?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, json.dumps(value, ensure_ascii=False)),
+            )
 
 
 class _Transaction:
