@@ -99,21 +99,29 @@ class Store(ABC):
     # -- ingest ----------------------------------------------------------------------------------
     @abstractmethod
     def write_batch(
-        self, articles: Sequence[Article], duplicates: Sequence[DuplicateLink], rejects: Sequence[Rejected]
+        self, articles: Sequence[Article], duplicates: Sequence[DuplicateLink], rejects: Sequence[Rejected],
+        *, state: dict[str, Any] | None = None,
     ) -> BatchResult:
-        """Store one batch atomically; assigns ``article.id``. Re-writing stored items adds nothing."""
+        """Store one batch atomically, with ``state`` key/values; re-writing stored items adds nothing.
+
+        Articles keep the ``id`` they carry (the ingest runner counts ids up); without one, one is given.
+        """
 
     @abstractmethod
     def lookup_sources(self, sources: Iterable[str]) -> dict[str, StoredKey]:
         """Stored articles by ``source`` (canonical URL or file URI)."""
 
     @abstractmethod
-    def lookup_hashes(self, hashes: Iterable[str]) -> dict[str, int]:
-        """The first stored article id for each normalised-text hash."""
+    def lookup_hashes(self, hashes: Iterable[str]) -> dict[str, tuple[int, str | None]]:
+        """``(id, outlet)`` of the first stored article with each normalised-text hash."""
 
     @abstractmethod
     def known_locations(self, locations: Iterable[str]) -> set[str]:
         """Which input locations were already ingested (as article, duplicate or reject)."""
+
+    @abstractmethod
+    def max_article_id(self) -> int:
+        """The highest article id ever stored (new ids count up from it)."""
 
     @abstractmethod
     def recent_signatures(self, limit: int) -> Iterator[tuple[int, bytes, str | None]]:
@@ -376,19 +384,20 @@ class SQLiteStore(Store):
 
     # -- ingest -----------------------------------------------------------------------------------
     def write_batch(
-        self, articles: Sequence[Article], duplicates: Sequence[DuplicateLink], rejects: Sequence[Rejected]
+        self, articles: Sequence[Article], duplicates: Sequence[DuplicateLink], rejects: Sequence[Rejected],
+        *, state: dict[str, Any] | None = None,
     ) -> BatchResult:
         result = BatchResult()
         now = _now()
         with self.transaction() as c:
             for a in articles:
                 cur = c.execute(
-                    "INSERT OR IGNORE INTO articles (source, location, url, outlet, title, text, raw_text, author,"
+                    "INSERT OR IGNORE INTO articles (id, source, location, url, outlet, title, text, raw_text, author,"
                     " published, published_utc, updated, dateline, captions, language, language_score,"
                     " content_hash, duplicate_of, duplicate_kind, similarity, signature, meta, ingested_at)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
-                        a.source, a.meta.get("location"), a.url, a.outlet, a.title, a.text, a.raw_text,
+                        a.id, a.source, a.meta.get("location"), a.url, a.outlet, a.title, a.text, a.raw_text,
                         a.author, _iso(a.published), _utc(a.published), _iso(a.updated), a.dateline,
                         json.dumps(a.captions, ensure_ascii=False), a.language, a.language_score,
                         a.content_hash, a.duplicate_of, a.duplicate_kind, a.similarity,
@@ -402,6 +411,8 @@ class SQLiteStore(Store):
                         self._insert_spans(c, a.id, a.spans)
                 else:
                     row = c.execute("SELECT id FROM articles WHERE source = ?", (a.source,)).fetchone()
+                    if row is None:
+                        raise ValueError(f"article id {a.id} is taken by another source")
                     a.id = row[0]
                     result.unchanged += 1
             for d in duplicates:
@@ -417,6 +428,8 @@ class SQLiteStore(Store):
                     (r.code, r.name, r.reason, r.location or "unknown", now),
                 )
                 result.rejects += cur.rowcount
+            for key, value in (state or {}).items():
+                self._put_state(c, key, value)
         return result
 
     def lookup_sources(self, sources: Iterable[str]) -> dict[str, StoredKey]:
@@ -427,13 +440,13 @@ class SQLiteStore(Store):
                 out[row["source"]] = StoredKey(row["id"], row["content_hash"], row["location"])
         return out
 
-    def lookup_hashes(self, hashes: Iterable[str]) -> dict[str, int]:
-        out: dict[str, int] = {}
+    def lookup_hashes(self, hashes: Iterable[str]) -> dict[str, tuple[int, str | None]]:
+        out: dict[str, tuple[int, str | None]] = {}
         for chunk in _chunks([h for h in dict.fromkeys(hashes) if h], 500):
-            q = (f"SELECT content_hash, MIN(id) AS id FROM articles WHERE content_hash IN ({_marks(chunk)})"
-                 " GROUP BY content_hash")
+            q = (f"SELECT content_hash, id, outlet FROM articles WHERE content_hash IN ({_marks(chunk)})"
+                 " ORDER BY id DESC")
             for row in self._read(q, chunk):
-                out[row["content_hash"]] = row["id"]
+                out[row["content_hash"]] = (row["id"], row["outlet"])
         return out
 
     def known_locations(self, locations: Iterable[str]) -> set[str]:
@@ -445,6 +458,9 @@ class SQLiteStore(Store):
                  f" UNION SELECT location FROM rejects WHERE location IN ({marks})")
             out.update(row[0] for row in self._read(q, chunk * 3))
         return out
+
+    def max_article_id(self) -> int:
+        return int(self._read("SELECT COALESCE(MAX(id), 0) FROM articles")[0][0])
 
     def recent_signatures(self, limit: int) -> Iterator[tuple[int, bytes, str | None]]:
         q = ("SELECT id, signature, outlet FROM (SELECT id, signature, outlet FROM articles"
@@ -652,11 +668,14 @@ class SQLiteStore(Store):
 
     def set_state(self, key: str, value: Any) -> None:
         with self.transaction() as c:
-            c.execute(
-                "INSERT INTO state (key, value) VALUES (?, ?)"
-                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (key, json.dumps(value, ensure_ascii=False)),
-            )
+            self._put_state(c, key, value)
+
+    @staticmethod
+    def _put_state(c: sqlite3.Connection, key: str, value: Any) -> None:
+        c.execute(
+            "INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, json.dumps(value, ensure_ascii=False)),
+        )
 
 
 class _Transaction:
