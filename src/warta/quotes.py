@@ -1,0 +1,828 @@
+"""Quotes with speakers: the ``quote`` span layer.
+
+Finds direct quotes (straight, curly and mixed quote marks, quotes running over paragraphs)
+and reported speech ("X mengatakan bahwa ...", "menurut X, ...", "..., kata X", "X said ...",
+"according to X, ..."), in Indonesian and English, and resolves each speaker to a name:
+through the article's ``entity`` layer when it is present, else through capitalised-name
+chunks with their titles and roles split off. Back-references ("katanya", "tambahnya",
+"kata kementerian itu", "ia", "he", "the ministry") resolve to an earlier speaker or mention.
+
+Each quote is ``Span(start, end, "direct" | "reported", layer="quote")`` over the quote
+content; ``attrs`` hold the speaker (canonical name or ``None`` for an unnamed source such
+as "seorang pejabat"), the offsets of the speaker mention, the cue and the content.
+
+>>> text = ('"Kami akan terus melakukannya," kata juru bicara Kremlin Dmitry Peskov kepada wartawan.\\n'
+...         'Yang kurang jelas, katanya, adalah apa yang diberikan Rusia.')
+>>> [(s.label, text[s.start:s.end], s.attrs["speaker"], s.attrs["cue"]) for s in find_quotes(text)]
+[('direct', 'Kami akan terus melakukannya', 'Dmitry Peskov', 'kata'), \
+('reported', 'Yang kurang jelas, katanya, adalah apa yang diberikan Rusia', 'Dmitry Peskov', 'katanya')]
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+
+from .article import Article, Span
+from .pipeline import stage
+
+__all__ = ["find_quotes", "quotes"]
+
+# --- lexicons ---------------------------------------------------------------------------------
+
+#: Indonesian cues that follow the content: "..., kata X" / "..., katanya".
+_ID_POST_CUES = (
+    "kata", "ujar", "tutur", "ungkap", "tegas", "jelas", "imbuh", "tambah", "lanjut", "tulis",
+    "sebut", "papar", "terang", "ucap", "pungkas", "kilah", "bilang", "seru", "timpal", "aku",
+    "paparnya", "terangnya",
+)
+#: Indonesian verbs that introduce content: "X mengatakan (bahwa) ...".
+_ID_PRE_CUES = (
+    "mengatakan", "menyatakan", "menuturkan", "mengungkapkan", "menegaskan", "menjelaskan",
+    "menambahkan", "menyebutkan", "menyebut", "memperingatkan", "menilai", "mengklaim",
+    "menekankan", "berkata", "mengaku", "menulis", "melaporkan", "mengimbau", "memaparkan",
+    "menerangkan", "mengakui", "berpendapat",
+    "mengungkap", "menyampaikan", "menuding", "menuduh", "mengingatkan", "bilang",
+    "mengutarakan", "membeberkan", "menandaskan", "mengucapkan", "berharap", "menyinggung",
+)
+_EN_CUES = (
+    "said", "says", "say", "told", "tells", "added", "adds", "wrote", "writes", "explained",
+    "noted", "argued", "insisted", "warned", "claimed", "stated", "asked", "declared",
+    "tweeted", "announced", "acknowledged", "suggested", "continued", "recalled", "admitted",
+    "replied", "responded", "complained", "predicted", "contended", "cautioned", "emphasized",
+    "stressed", "observed", "conceded", "believes", "believed", "thinks", "thought",
+)
+#: English cues that may follow the content and precede the speaker: '..., said X'.
+_EN_INVERTED = ("said", "says", "added", "wrote", "asked", "continued", "explained", "noted")
+
+_ID_PRONOUNS = {"ia", "dia", "beliau", "mereka", "ia pun", "dirinya"}
+_EN_PRONOUNS = {"he", "she", "they", "it", "i", "we"}
+_FIRST_PERSON = {"i", "we"}
+
+#: Words that are titles or roles, kept apart from the person's name.
+_ROLE_WORDS = {
+    w.lower() for w in """
+    presiden wakil wapres menteri menko mendagri menlu menkeu juru bicara jubir direktur dirut dirjen
+    ketua ketum waketum kepala sekretaris sekjen sesmen gubernur wagub bupati wabup wali walikota
+    wakota panglima kapolri wakapolri kapolda kapolres kapolsek kasat kabid kabag kasubdit kadis
+    kasi kanit kajari kajati jaksa hakim anggota pengamat pakar ekonom analis peneliti dosen guru
+    besar profesor prof dr ir drs h hj kh komisaris jenderal kolonel brigjen irjen komjen kombes
+    akbp kompol iptu ipda aiptu aipda bripka brigadir letjen mayjen marsda laksda laksamana marsekal
+    deputi asisten staf khusus koordinator pelaksana plt pj penjabat camat lurah kades rektor dekan
+    ceo cfo coo founder pendiri co-founder manajer manager general senior eksekutif executive
+    koresponden wartawan redaktur pemimpin pimpinan direksi utama umum wakil perdana pm raja ratu
+    pangeran paus imam ustaz ustadz habib kiai syekh mufti uskup pendeta pastor pelatih kapten
+    president vice secretary sen senator rep representative gov governor mr mrs ms dr judge
+    chief head director spokesman spokeswoman spokesperson minister chairman chairwoman ceo mayor
+    adviser advisor aide attorney general lt col gen former candidate nominee speaker leader
+    """.split()
+}
+#: Words of organisation names and places: they end a person's name when read from the right.
+_ORG_WORDS = {
+    w.lower() for w in """
+    kementerian kemenlu kemenkeu kementrian badan dinas institute institut universitas university
+    partai polda polres polsek polri kejaksaan kejagung kejari kejati komisi dpr dprd mpr kpk pbb
+    bank pt tbk pemerintah pemkot pemkab pemprov kantor lembaga dewan mahkamah pengadilan kedutaan
+    kedubes kemlu bps bi ojk tni persero departemen kremlin gedung putih istana ministry department
+    committee campaign center centre council agency office house senate congress court party
+    foundation association union corporation inc corp co ltd group times post news journal
+    luar negeri dalam keuangan pertahanan perdagangan perindustrian pendidikan kesehatan agama
+    sosial hukum ham bumn esdm pertanian perhubungan koperasi ukm pariwisata ketenagakerjaan
+    keamanan politik perekonomian investasi intelijen nasional daerah provinsi kabupaten kota
+    republik rakyat federal negara pusat timnas as amerika serikat korea selatan utara rusia china
+    tiongkok indonesia ri jepang iran israel ukraina inggris jakarta jawa barat timur tengah seoul
+    pyongyang washington moskow beijing us usa u.s. america american united states white
+    state states national republican democratic democrats republicans gop fbi cia nato un eu
+    """.split()
+}
+#: Lowercase words that can sit inside a name ("Abdul bin Ahmad", "Ludwig van Beethoven").
+_NAME_PARTICLES = {"bin", "binti", "van", "von", "de", "der", "da", "al", "el", "la", "di"}
+#: Capitalised words that start a sentence or clause but are never names.
+_NOT_NAMES = {
+    w.lower() for w in """
+    pada dalam di ke dari untuk dengan dan atau namun tetapi tapi sementara itu ini saat ketika
+    menurut sebelumnya selain kemudian lalu sedangkan bahkan juga hal yang sebagai bagi oleh
+    senin selasa rabu kamis jumat sabtu minggu januari februari maret april mei juni juli agustus
+    september oktober november desember the a an in on at for to of and but when while after
+    before if as this that these those there it he she they we i his her their our its
+    monday tuesday wednesday thursday friday saturday sunday january february march june july
+    august october december tahun hari bulan pekan kami kita saya aku anda berbicara mereka
+    yes no also so then however meanwhile still
+    """.split()
+}
+_ID_DETERMINERS = {
+    "seorang", "para", "sejumlah", "beberapa", "banyak", "sebagian", "salah", "kalangan",
+    "pihak", "sumber", "seluruh", "semua",
+}
+_ID_SUBJECT_STOP = {
+    "pada", "di", "dalam", "yang", "telah", "akan", "tidak", "juga", "pun", "kepada", "sudah",
+    "saat", "ketika", "sebelumnya", "kemarin", "hari", "pekan", "minggu", "sempat", "masih",
+    "kembali", "lalu", "kemudian", "bahkan", "hanya", "secara", "dengan", "melalui", "lewat",
+    "usai", "seusai", "setelah", "sebelum", "sambil", "tetapi", "tapi", "namun", "dan", "serta",
+    "menolak", "sendiri", "mengeluarkan", "yakni", "yaitu",
+}
+_ID_POST_SPEAKER_STOP = _ID_SUBJECT_STOP | {
+    "seperti", "dilansir", "dikutip", "mengutip", "via", "saat", "usai", "dalam", "kepada",
+    "ketika", "di", "dari", "sebagaimana", "sesuai", "ditemui", "dihubungi", "beberapa", "sebelum",
+    "sesaat", "selepas", "menanggapi", "mengenai", "terkait", "soal", "tentang",
+}
+_EN_SPEAKER_STOP = {
+    "in", "on", "at", "during", "after", "before", "when", "while", "to", "last", "this",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "that",
+    "who", "which", "and", "but", "because", "as", "of", "about", "from", "with", "earlier",
+    "recently", "yesterday", "today", "later", "told", "said", "says", "added",
+}
+_ID_ADJUNCT_START = {
+    "pada", "dalam", "di", "berbicara", "saat", "ketika", "sementara", "namun", "kemudian",
+    "sebelumnya", "selain", "dengan", "usai", "seusai", "dari", "melalui", "sebagai", "menurut",
+    "setelah", "sebelum", "sejak", "hingga", "terkait", "menanggapi", "mengenai", "soal",
+    "selanjutnya", "bahkan", "meski", "meskipun", "walaupun", "kendati", "tak", "tidak", "jika",
+    "kalau", "apabila", "seperti", "lalu", "adapun", "sedangkan", "oleh", "sehingga", "untuk",
+    "menggaungkan", "mengutip", "dilansir", "dikutip", "in", "on", "at", "during", "after",
+    "speaking", "meanwhile", "but", "however", "and", "when", "while", "asked", "according",
+}
+
+_OPENERS = "\"“„«"
+_CLOSERS = "\"”»`"
+_WORD = re.compile(r"[A-Za-zÀ-ÿ](?:[\w'’-]|\.(?=\w))*|\d(?:[\w-]|[.,](?=\d))*")
+_CAP = re.compile(r"[A-ZÀ-Þ]")
+_ID_POST_RE = re.compile(
+    r"(?P<cue>(?:{})(?:nya|kan)?)\b".format("|".join(sorted(_ID_POST_CUES, key=len, reverse=True))),
+    re.IGNORECASE,
+)
+_ID_PRE_RE = re.compile(r"\b(?P<cue>{})\b".format("|".join(_ID_PRE_CUES)), re.IGNORECASE)
+_EN_PRE_RE = re.compile(r"\b(?P<cue>{})\b".format("|".join(_EN_CUES)))
+_EN_INV_RE = re.compile(r"(?P<cue>{})\b".format("|".join(_EN_INVERTED)))
+_STATEMENT_RE = re.compile(r"\b(?P<cue>pernyataan(?:nya)?|statement)\b")
+_DATELINE_RE = re.compile(r"[A-Z][A-Z.]+(?:,\s*[A-Z][\w.]*)*\s+[-–—]\s+")
+#: Where reported content stops: a new clause about something else.
+_CONTENT_END_RE = re.compile(r",\s+(?:sementara|sedangkan|while|menurut\b|according to\b)|;\s")
+_ADJUNCT_AFTER_VERB = re.compile(
+    r"\s*(?:pada|minggu|pekan|hari|kemarin|tadi|on|last|this|in a|in an|earlier)\b", re.IGNORECASE)
+_NYA_RE = re.compile(r"(?i)^(?:{})nya$".format("|".join(_ID_POST_CUES + ("menurut",))))
+_ABBREV = {"dr", "mr", "mrs", "ms", "prof", "sen", "rep", "gov", "st", "jr", "sr", "no", "vs", "h",
+           "hj", "ir", "drs", "kh", "u.s", "jan", "feb", "aug", "sept", "oct", "nov", "dec", "lt",
+           "gen", "col", "inc", "corp", "co", "ltd", "dll", "dsb", "tsb", "a.n"}
+
+
+@dataclass(slots=True)
+class _Speaker:
+    """A speaker mention: where it is and whom it names (``name`` None for unnamed sources)."""
+
+    start: int
+    end: int
+    name: str | None
+    kind: str  # "name", "nominal", "pronoun"
+    antecedent: tuple[int, int] | None = None
+
+
+@dataclass(slots=True)
+class _Quote:
+    start: int
+    end: int
+    label: str
+    cue: str = ""
+    cue_start: int = 0
+    cue_end: int = 0
+    speaker: _Speaker | None = None
+
+
+# --- text helpers ------------------------------------------------------------------------------
+
+
+def _words(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text, start, end)]
+
+
+def _strip(text: str, start: int, end: int, chars: str = " \t\n,.;:") -> tuple[int, int]:
+    while start < end and text[start] in chars:
+        start += 1
+    while end > start and text[end - 1] in chars:
+        end -= 1
+    return start, end
+
+
+def _is_cap(word: str) -> bool:
+    return bool(_CAP.match(word))
+
+
+def _find_direct(text: str) -> list[tuple[int, int, int, int]]:
+    """Quoted stretches as ``(open_mark, content_start, content_end, close_mark_end)``.
+
+    A paragraph that opens a quote without closing it continues in the next paragraph when
+    that one opens with a quote mark (the newspaper convention for long quotes).
+    """
+    out: list[tuple[int, int, int, int]] = []
+    pos = 0
+    paragraphs = text.split("\n")
+    offsets = []
+    for line in paragraphs:
+        offsets.append(pos)
+        pos += len(line) + 1
+    pending: int | None = None  # open mark of a quote carried over from an earlier paragraph
+    for line, base in zip(paragraphs, offsets, strict=True):
+        marks = [i for i, c in enumerate(line) if c in _OPENERS or c in _CLOSERS]
+        i = 0
+        if pending is not None:
+            if marks and marks[0] == len(line) - len(line.lstrip()) and line[marks[0]] in _OPENERS:
+                i = 1  # continuation mark
+            elif line.strip():
+                pending = None
+        opened = pending
+        while i < len(marks):
+            j = marks[i]
+            c = line[j]
+            if opened is None:
+                before = line[j - 1] if j else " "
+                if c in _OPENERS and (before in " (\t[-—–" or j == 0) and j + 1 < len(line) \
+                        and not line[j + 1].isspace():
+                    opened = base + j
+            else:
+                after = line[j + 1] if j + 1 < len(line) else " "
+                before = line[j - 1] if j else " "
+                if c in _CLOSERS and (after.isspace() or after in ",.;:!?)—–-'\"”`") and not (
+                        c == "\"" and before == " " and after not in " ,.;:!?"):
+                    cs, ce = _strip(text, opened + 1, base + j, " \t\n")
+                    if ce > cs:
+                        out.append((opened, cs, ce, base + j + 1))
+                    opened = None
+            i += 1
+        pending = opened if opened is not None else None
+    return out
+
+
+def _sentences(text: str, protected: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sentence ranges, never split inside a ``protected`` range (a direct quote)."""
+    inside = bytearray(len(text) + 1)
+    for a, b in protected:
+        inside[a:b] = b"\x01" * (b - a)
+    out = []
+    start = 0
+    for m in re.finditer(r"[.!?]+[\"”’`]?(?=\s+[\"“A-Z0-9(])|\n", text):
+        end = m.end()
+        if text[m.start()] != "\n":
+            if inside[m.start()]:
+                continue
+            prev = re.search(r"([\w.]+)\.$", text[max(0, m.start() - 12): m.start() + 1])
+            if prev and (prev.group(1).lower() in _ABBREV or len(prev.group(1)) == 1):
+                continue
+        elif inside[m.start()]:
+            continue
+        s, e = _strip(text, start, end if text[m.start()] != "\n" else m.start(), " \t\n")
+        if e > s:
+            out.append((s, e))
+        start = end
+    s, e = _strip(text, start, len(text), " \t\n")
+    if e > s:
+        out.append((s, e))
+    return out
+
+
+# --- speakers ----------------------------------------------------------------------------------
+
+
+@functools.cache
+def _dictionary() -> frozenset[str]:
+    """Indonesian root words (shipped with PySastrawi), to tell "Surat kabar" from a name."""
+    path = resources.files("Sastrawi").joinpath("Stemmer/data/kata-dasar.txt")
+    return frozenset(path.read_text(encoding="utf-8").split())
+
+
+@functools.lru_cache(maxsize=4)
+def _case_profile(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Words seen lowercase, and words seen capitalised inside a sentence, in ``text``."""
+    lower = set()
+    inner_cap = set()
+    for m in _WORD.finditer(text):
+        w = m.group()
+        if w.islower():
+            lower.add(w)
+        elif m.start() > 1 and text[m.start() - 1] == " " and text[m.start() - 2] not in ".!?\"“\n":
+            inner_cap.add(w.lower())
+    return frozenset(lower), frozenset(inner_cap)
+
+
+def _sentence_initial_common(text: str, a: int, word: str) -> bool:
+    """A capitalised word opening a sentence that the text shows to be a common word."""
+    k = a - 1
+    while k >= 0 and text[k] in " \t\"“(":
+        k -= 1
+    if k >= 0 and text[k] not in ".!?\n:":
+        return False
+    low = word.lower()
+    lower, inner_cap = _case_profile(text)
+    return low in lower or (low in _dictionary() and low not in inner_cap)
+
+
+def _name_chunks(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Runs of capitalised words (with name particles) between ``start`` and ``end``."""
+    chunks: list[tuple[int, int]] = []
+    cur: list[tuple[int, int, str]] = []
+    words = [w for w in _words(text, start, end)
+             if not (_is_cap(w[2]) and _sentence_initial_common(text, w[0], w[2]))]
+    for k, (a, b, w) in enumerate(words):
+        gap = text[cur[-1][1]:a] if cur else " "
+        joinable = "\n" not in gap and gap.strip() in ("", "-")
+        if _is_cap(w) and w.lower() not in _NOT_NAMES and joinable:
+            cur.append((a, b, w))
+            continue
+        if cur and w.lower() in _NAME_PARTICLES and joinable and k + 1 < len(words) \
+                and _is_cap(words[k + 1][2]):
+            cur.append((a, b, w))
+            continue
+        if cur:
+            chunks.append((cur[0][0], cur[-1][1]))
+        cur = [(a, b, w)] if _is_cap(w) and w.lower() not in _NOT_NAMES else []
+    if cur:
+        chunks.append((cur[0][0], cur[-1][1]))
+    return chunks
+
+
+def _split_role(text: str, start: int, end: int) -> tuple[int, int, bool]:
+    """The person's name inside a capitalised chunk: ``(start, end, is_person)``.
+
+    Read from the right, the name is the run of words before a role, organisation or place
+    word ("Direktur Sejong Institute Cheong Seong Chang" → "Cheong Seong Chang"). A chunk made
+    only of such words is an organisation or place, returned whole.
+    """
+    words = _words(text, start, end)
+    while words and words[-1][2].rstrip(".").lower() in _NOT_NAMES:
+        words.pop()
+    if not words:
+        return start, end, False
+    k = len(words)
+    while k > 0 and words[k - 1][2].rstrip(".").lower() not in _ROLE_WORDS | _ORG_WORDS:
+        k -= 1
+    if k == len(words) or (k > 0 and words[k - 1][2].lower() in _ORG_WORDS and k == len(words) - 1
+                           and words[0][2].lower() in _ORG_WORDS):
+        return words[0][0], words[-1][1], False
+    first = words[k][0]
+    if len(words) - k > 4:
+        first = words[-4][0]
+    return first, words[-1][1], True
+
+
+class _Resolver:
+    """Turns speaker mentions into names, using the entity layer when there is one."""
+
+    def __init__(self, text: str, entities: Sequence[Span]) -> None:
+        self.text = text
+        self.entities = sorted(entities, key=lambda s: s.start)
+        self.named: list[tuple[int, int, str, bool]] = []  # (start, end, name, is_person)
+
+    def _entity_in(self, start: int, end: int) -> Span | None:
+        best = None
+        for e in self.entities:
+            if e.start >= end:
+                break
+            if e.end > start and e.label in ("PER", "ORG", "LOC", "GPE", "NORP"):
+                if best is None or (e.label == "PER") > (best.label == "PER"):
+                    best = e
+        return best
+
+    def _full_name(self, name: str) -> str:
+        """A surname alone ("Campbell") becomes the full name mentioned earlier ("Kurt Campbell")."""
+        if " " in name:
+            return name
+        for _s, _e, full, person in reversed(self.named):
+            if person and full.split()[-1] == name:
+                return full
+        for chunk_start, chunk_end in _name_chunks(self.text, 0, len(self.text)):
+            s, e, person = _split_role(self.text, chunk_start, chunk_end)
+            cand = self.text[s:e]
+            if person and " " in cand and cand.split()[-1] == name:
+                return cand
+        return name
+
+    def named_phrase(self, start: int, end: int) -> _Speaker | None:
+        """A speaker from a phrase holding a name; None when it holds no capitalised name."""
+        ent = self._entity_in(start, end)
+        if ent is not None:
+            name = ent.attrs.get("canonical") or self.text[ent.start:ent.end]
+            return self._remember(_Speaker(ent.start, ent.end, name, "person" if ent.label == "PER" else "name"),
+                                  ent.label == "PER")
+        chunks = _name_chunks(self.text, start, end)
+        people = [(c, _split_role(self.text, *c)) for c in chunks]
+        for _chunk, (s, e, person) in people:
+            if person:
+                return self._remember(_Speaker(s, e, self._full_name(self.text[s:e]), "person"), True)
+        if people:
+            s, e, _ = people[0][1]
+            return self._remember(_Speaker(s, e, self.text[s:e], "name"), False)
+        return None
+
+    def _remember(self, sp: _Speaker, person: bool) -> _Speaker:
+        if sp.name:
+            self.named.append((sp.start, sp.end, sp.name, person))
+        return sp
+
+    def back_reference(self, start: int, end: int, before: int, previous: _Quote | None,
+                       noun: str = "") -> _Speaker:
+        """Resolve "katanya", "ia", "he", "kementerian itu", "the ministry" to an earlier name."""
+        if noun:
+            pattern = re.compile(rf"\b{re.escape(noun)}\b", re.IGNORECASE)
+            for chunk_start, chunk_end in reversed(_name_chunks(self.text, 0, before)):
+                if pattern.search(self.text, chunk_start, chunk_end):
+                    m = pattern.search(self.text, chunk_start, chunk_end)
+                    assert m is not None
+                    org_end = chunk_end
+                    s = m.start()
+                    return _Speaker(start, end, self.text[s:org_end].strip(), "pronoun", (s, org_end))
+            return _Speaker(start, end, None, "nominal")
+        if previous is not None and previous.speaker is not None and previous.speaker.name:
+            ps = previous.speaker
+            ref = ps.antecedent or (ps.start, ps.end)
+            return _Speaker(start, end, ps.name, "pronoun", ref)
+        for s, e, name, person in reversed(self.named):
+            if person and e <= before:
+                return _Speaker(start, end, name, "pronoun", (s, e))
+        for chunk_start, chunk_end in reversed(_name_chunks(self.text, 0, before)):
+            s, e, person = _split_role(self.text, chunk_start, chunk_end)
+            if person:
+                return _Speaker(start, end, self._full_name(self.text[s:e]), "pronoun", (s, e))
+        return _Speaker(start, end, None, "pronoun")
+
+
+# --- the finder --------------------------------------------------------------------------------
+
+
+class _Finder:
+    def __init__(self, text: str, entities: Sequence[Span]) -> None:
+        self.text = text
+        self.res = _Resolver(text, entities)
+        self.quotes: list[_Quote] = []
+
+    def previous(self, before: int) -> _Quote | None:
+        for q in reversed(self.quotes):
+            if q.start < before:
+                return q
+        return None
+
+    # speaker phrases ---------------------------------------------------------------------
+
+    def speaker_after(self, start: int, end: int, before_quote: int) -> _Speaker | None:
+        """The speaker phrase right after a post-content cue ("kata <juru bicara X>")."""
+        text = self.text
+        words = _words(text, start, end)
+        if not words:
+            return None
+        stop = start
+        for a, b, w in words:
+            if text[stop:a].strip(" ") and stop > start:
+                break  # punctuation ends the phrase
+            if w.lower() in _ID_POST_SPEAKER_STOP | _EN_SPEAKER_STOP and stop > start:
+                break
+            stop = b
+        if stop == start:
+            return None
+        phrase = text[start:stop]
+        low = phrase.lower()
+        if low.split()[0] in _ID_PRONOUNS | _EN_PRONOUNS:
+            w0 = words[0]
+            return self.res.back_reference(w0[0], w0[1], w0[0], self.previous(before_quote))
+        m = re.match(r"(?i)(?:the\s+)?(\w+)\s+(?:itu|tersebut)\b|the\s+(\w+)$", phrase)
+        if m and not _is_cap(phrase):
+            noun = m.group(1) or m.group(2)
+            return self.res.back_reference(start, start + m.end(), start, None, noun)
+        sp = self.res.named_phrase(start, stop)
+        first = words[0][2]
+        if sp is not None and (_is_cap(first) or first.lower() in _ROLE_WORDS or sp.kind == "person"):
+            return sp
+        return _Speaker(start, stop, None, "nominal")
+
+    def subject_before(self, sent_start: int, verb_start: int, before_quote: int) -> _Speaker | None:
+        """The subject of a clause ending at a speech verb ("<Kim Jong Un> mengatakan ...")."""
+        text = self.text
+        segments: list[tuple[int, int]] = []
+        pos = sent_start
+        for m in re.finditer(r",|\s[-–—]\s", text[sent_start:verb_start]):
+            segments.append((pos, sent_start + m.start()))
+            pos = sent_start + m.end()
+        segments.append((pos, verb_start))
+        kept = []
+        for s, e in segments:
+            s, e = _strip(text, s, e, " \t\n\"“”")
+            words = _words(text, s, e)
+            if not words:
+                continue
+            if words[0][2].lower() in _ID_ADJUNCT_START:
+                continue
+            kept.append((s, e, words))
+        if not kept:
+            return None
+        s, e, words = kept[-1]
+        if len(kept) > 1 and not any(_is_cap(w) and w.lower() not in _NOT_NAMES for _a, _b, w in words):
+            s, e, words = kept[-2]
+        first = words[0][2].lower()
+        if first in _ID_PRONOUNS | _EN_PRONOUNS:
+            if first in _FIRST_PERSON:
+                return None
+            return self.res.back_reference(words[0][0], words[0][1], words[0][0],
+                                           self.previous(before_quote))
+        for named in ([(s, e, words)] + ([kept[-2]] if len(kept) > 1 else [])):
+            ns, ne, nwords = named
+            end = ne
+            for k, (a, _b, w) in enumerate(nwords):
+                if k and w.lower() in _ID_SUBJECT_STOP:
+                    end = a
+                    break
+            if nwords[0][2].lower() in _ID_DETERMINERS - {"pihak"}:
+                break
+            m = re.match(r"(?i)(?:the\s+)?(\w+)\s+(?:itu|tersebut)$", text[ns:end].strip())
+            if m and not _is_cap(text[ns:end].strip()):
+                return self.res.back_reference(ns, end, ns, None, m.group(1))
+            sp = self.res.named_phrase(ns, end)
+            if sp is not None:
+                return sp
+        en = re.search(r"(?i)\bthe\s+(ministry|department|campaign|company|agency|group|office)\s*$",
+                       text[s:e])
+        if en:
+            return self.res.back_reference(s + en.start(), e, s, None, en.group(1))
+        ws = _words(text, s, e)
+        end = e
+        for k, (a, _b, w) in enumerate(ws):
+            if k and w.lower() in _ID_SUBJECT_STOP:
+                end = a
+                break
+        if len(_words(text, s, end)) > 12:
+            return None
+        return _Speaker(s, end, None, "nominal")
+
+    # patterns -----------------------------------------------------------------------------
+
+    def add(self, q: _Quote) -> None:
+        self.quotes.append(q)
+
+    def post_cue(self, pos: int, end: int) -> tuple[str, int, int, _Speaker | None] | None:
+        """A cue with its speaker right at ``pos``: "kata X", "katanya", "said X", "X said"."""
+        text = self.text
+        m = re.match(r"[\s,.;:]*", text[pos:end])
+        at = pos + (m.end() if m else 0)
+        m_id = _ID_POST_RE.match(text, at, end)
+        if m_id:
+            cue = m_id.group("cue")
+            cs, ce = m_id.span("cue")
+            if _NYA_RE.match(cue):
+                sp = self.res.back_reference(ce - 3, ce, cs, self.previous(pos))
+                return cue.lower(), cs, ce, sp
+            if cue.lower() in _ID_POST_CUES:
+                sp = self.speaker_after(ce + 1, end, pos)
+                if sp is not None:
+                    return cue.lower(), cs, ce, sp
+            return None
+        m_en = _EN_INV_RE.match(text, at, end)
+        if m_en:
+            sp = self.speaker_after(m_en.end() + 1, end, pos)
+            if sp is not None:
+                return m_en.group("cue"), m_en.start(), m_en.end(), sp
+        m_sv = re.match(r"((?:[A-Z][\w.'’-]*\s+){{0,4}}?[A-Za-z][\w.'’-]*)\s+({})\b".format("|".join(_EN_INVERTED)),
+                        text[at:end])
+        if m_sv:
+            cs, ce = at + m_sv.start(2), at + m_sv.end(2)
+            sp = self.subject_before(at, cs, pos)
+            if sp is not None:
+                return m_sv.group(2), cs, ce, sp
+        return None
+
+    def pre_cue(self, sent_start: int, open_mark: int) -> tuple[str, int, int, _Speaker | None] | None:
+        """A cue before a quote: "Peskov mengatakan: “...”", "He said, “...”"."""
+        text = self.text
+        head = text[sent_start:open_mark]
+        m = re.search(r"\b({})\s*(?:bahwa|that)?\s*[:,]?\s*$".format("|".join(_ID_PRE_CUES + _EN_CUES)),
+                      head, re.IGNORECASE)
+        if not m:
+            return None
+        cs, ce = sent_start + m.start(1), sent_start + m.end(1)
+        sp = self.subject_before(sent_start, cs, open_mark)
+        return m.group(1).lower(), cs, ce, sp
+
+    def run(self) -> list[_Quote]:
+        text = self.text
+        direct = _find_direct(text)
+        sentences = _sentences(text, [(a, d) for a, _b, _c, d in direct])
+        taken: list[tuple[int, int]] = []
+        for s, e in sentences:
+            uncued = [q for q in direct if s <= q[0] < e and not self._cued_direct(q, s, e, taken)]
+            self._reported(s, e, taken, direct)
+            for q in uncued:
+                self._uncued_direct(q, s, taken)
+        self.quotes.sort(key=lambda q: q.start)
+        return self.quotes
+
+    def _cued_direct(self, q: tuple[int, int, int, int], s: int, e: int,
+                     taken: list[tuple[int, int]]) -> bool:
+        """Emit a direct quote with a cue next to it ("“...,” kata X" / "X mengatakan: “...”")."""
+        text = self.text
+        open_mark, cs, ce, close_end = q
+        limit = e + 1 if e >= close_end else text.find("\n", close_end) % (len(text) + 1)
+        cue = self.post_cue(close_end, min(len(text), max(limit, close_end)))
+        if cue is None or cue[3] is None:
+            cue = self.pre_cue(s, open_mark) or cue
+        if cue is None or len(_words(text, cs, ce)) < 2:
+            return False
+        self._direct(cs, ce, cue)
+        taken.append((open_mark, close_end))
+        return True
+
+    def _uncued_direct(self, q: tuple[int, int, int, int], s: int, taken: list[tuple[int, int]]) -> None:
+        """A quote with no cue beside it: a paragraph continuing the previous speaker's quote,
+        or a quote inside a sentence whose subject spoke ("X menuduh Washington melakukan “...”")."""
+        text = self.text
+        open_mark, cs, ce, close_end = q
+        if self._overlaps(open_mark, close_end, taken):
+            return
+        words = len(_words(text, cs, ce))
+        whole_para = (open_mark == 0 or text[open_mark - 1] == "\n") and (
+            close_end >= len(text) or text[close_end:].split("\n", 1)[0].strip(" .") == "")
+        prev = self.previous(open_mark)
+        if whole_para:
+            if prev is not None and prev.speaker is not None and prev.label == "direct" and words >= 4:
+                self._direct(cs, ce, ("", open_mark, open_mark,
+                                      self.res.back_reference(open_mark, open_mark, open_mark, prev)))
+                taken.append((open_mark, close_end))
+            return
+        if words < 3:
+            return
+        verbs = [m for rx in (_ID_PRE_RE, _EN_PRE_RE, _STATEMENT_RE) for m in rx.finditer(text, s, open_mark)]
+        if not verbs:
+            return
+        m = max(verbs, key=lambda m: m.start())
+        sp = self.subject_before(s, m.start("cue"), open_mark)
+        if sp is None or sp.name is None:
+            return
+        self._direct(cs, ce, (m.group("cue").lower(), m.start("cue"), m.end("cue"), sp))
+        taken.append((open_mark, close_end))
+
+    def _direct(self, cs: int, ce: int, cue: tuple[str, int, int, _Speaker | None]) -> None:
+        cs, ce = _strip(self.text, cs, ce, " \t\n,")
+        self.add(_Quote(cs, ce, "direct", cue[0], cue[1], cue[2], cue[3]))
+
+    def _overlaps(self, s: int, e: int, taken: Sequence[tuple[int, int]]) -> bool:
+        return any(a < e and s < b for a, b in taken)
+
+    def _reported(self, s: int, e: int, taken: list[tuple[int, int]],
+                  direct: Sequence[tuple[int, int, int, int]]) -> None:
+        """At most one reported-speech quote per sentence, tried from the most to the least
+        reliable pattern."""
+        text = self.text
+        if self._overlaps(s, e, taken):
+            inner = [(a, b) for a, b in taken if s <= a and b <= e]
+            covered = sum(b - a for a, b in inner)
+            if covered * 2 > (e - s) or len(inner) != len([1 for a, b in taken if a < e and s < b]):
+                return
+        end = e
+        while end > s and text[end - 1] in ".!? \t":
+            end -= 1
+        for attempt in (self._menurut_first, self._post_cue_clause, self._verb_clause, self._menurut_last):
+            if attempt(s, end, taken, direct):
+                return
+
+    def _menurut_first(self, s: int, end: int, taken: list[tuple[int, int]],
+                       direct: Sequence[tuple[int, int, int, int]]) -> bool:
+        """"Menurut X, CONTENT" / "..., namun menurut X, CONTENT" / "According to X, CONTENT"."""
+        sent = self.text[s:end]
+        m = re.match(r"(?:\s*(?:[A-Z]\w*\s+){0,2}?|.*?,\s+(?:namun|tetapi|tapi|sementara|but|and)\s+)"
+                     r"([Mm]enurut(?:nya)?|[Aa]ccording to)\b\s*([^,]*?),\s+(.+)$", sent)
+        if not m or len(m.group(3).split()) < 3:
+            return False
+        cue_s, cue_e = s + m.start(1), s + m.end(1)
+        sp = self._menurut_speaker(m.group(1), s + m.start(2), s + m.end(2), cue_s, cue_e)
+        if sp is None:
+            return False
+        return self._emit(s + m.start(3), end, m.group(1), cue_s, cue_e, sp, taken, direct)
+
+    def _menurut_last(self, s: int, end: int, taken: list[tuple[int, int]],
+                      direct: Sequence[tuple[int, int, int, int]]) -> bool:
+        """"CONTENT, menurut X" / "CONTENT, according to X"."""
+        sent = self.text[s:end]
+        m = re.search(r",\s+([Mm]enurut(?:nya)?|according to)\b\s*([^,]*)$", sent)
+        if not m or len(sent[: m.start()].split()) < 3:
+            return False
+        cue_s, cue_e = s + m.start(1), s + m.end(1)
+        sp = self._menurut_speaker(m.group(1), s + m.start(2), s + m.end(2), cue_s, cue_e)
+        cstart = self._content_start(s, s + m.start(), taken)
+        if sp is None or cstart is None:
+            return False
+        return self._emit(cstart, s + m.start(), m.group(1), cue_s, cue_e, sp, taken, direct)
+
+    def _post_cue_clause(self, s: int, end: int, taken: list[tuple[int, int]],
+                         direct: Sequence[tuple[int, int, int, int]]) -> bool:
+        """"CONTENT, kata X" / "A, katanya, B" / "CONTENT, X said" / "CONTENT, said X"."""
+        text = self.text
+        sent = text[s:end]
+        for m in re.finditer(r",\s+", sent):
+            if len(sent[: m.start()].split()) < 3 or self._overlaps(s + m.start(), s + m.end(), taken):
+                continue
+            cue = self.post_cue(s + m.end(), end)
+            if cue is None or cue[3] is None:
+                continue
+            cue_name, cue_s, cue_e, sp = cue
+            if sp.kind == "nominal" and not sp.name and (sp.end - sp.start) > 80:
+                continue
+            cstart = self._content_start(s, s + m.start(), taken)
+            if cstart is None:
+                continue
+            mid = re.match(r"\s*,\s+(.+)$", text[cue_e:end]) if _NYA_RE.match(cue_name) else None
+            cend = end if mid and len(mid.group(1).split()) >= 2 else s + m.start()
+            return self._emit(cstart, cend, cue_name, cue_s, cue_e, sp, taken, direct)
+        return False
+
+    def _verb_clause(self, s: int, end: int, taken: list[tuple[int, int]],
+                     direct: Sequence[tuple[int, int, int, int]]) -> bool:
+        """"X mengatakan (bahwa) CONTENT" / "X said (that) CONTENT", and the inverted
+        "CONTENT, X memperingatkan pada hari Jumat"."""
+        text = self.text
+        for rx in (_ID_PRE_RE, _EN_PRE_RE):
+            for m in rx.finditer(text, s, end):
+                cue_s, cue_e = m.span("cue")
+                if text[max(s, cue_s - 6):cue_s].lower().strip().split()[-1:] in (["yang"], ["who"], ["which"]):
+                    continue
+                after = text[cue_e:end]
+                if rx is _EN_PRE_RE and m.group("cue") in ("told", "tells"):
+                    body = re.match(r"\s+(?:the\s+)?\S+(?:\s+[A-Z]\w+)*\s*(?:that\b)?\s*", after)
+                elif re.match(r"\s*(?:kepada|to)\b", after):
+                    body = (re.match(r"\s*(?:kepada|to)\s+.*?\b(?:bahwa|that)\b\s*", after)
+                            or re.match(r"\s*(?:kepada|to)\s+[^,]*?,\s*", after))
+                else:
+                    body = re.match(r"\s*(?:bahwa|that)\b\s*|\s*[:,]?\s*", after)
+                if body is None:
+                    continue
+                sp = self.subject_before(s, cue_s, cue_s)
+                if sp is None or (sp.kind == "nominal" and rx is _EN_PRE_RE and (sp.end - sp.start) > 60):
+                    continue
+                cstart = cue_e + body.end()
+                if len(_words(text, cstart, end)) < 3 or _ADJUNCT_AFTER_VERB.match(text, cstart, end):
+                    comma = text.rfind(",", s, sp.start)
+                    if comma < 0 or len(_words(text, s, comma)) < 3:
+                        continue
+                    return self._emit(self._content_start(s, comma, taken) or s, comma,
+                                      m.group("cue").lower(), cue_s, cue_e, sp, taken, direct)
+                return self._emit(cstart, end, m.group("cue").lower(), cue_s, cue_e, sp, taken, direct)
+        return False
+
+    def _content_start(self, s: int, limit: int, taken: Sequence[tuple[int, int]]) -> int | None:
+        start = s
+        for a, b in taken:
+            if s <= a < limit and b <= limit:
+                start = max(start, b)
+        start, _ = _strip(self.text, start, limit, " \t\n,.;:")
+        return start if len(_words(self.text, start, limit)) >= 3 else None
+
+    def _menurut_speaker(self, cue: str, s: int, e: int, cue_s: int, cue_e: int) -> _Speaker | None:
+        if cue.lower().endswith("nya"):
+            return self.res.back_reference(cue_e - 3, cue_e, cue_s, self.previous(cue_s))
+        if not self.text[s:e].strip() or len(_words(self.text, s, e)) > 10:
+            return None
+        return self.speaker_after(s, e, cue_s) or _Speaker(s, e, None, "nominal")
+
+    def _emit(self, cs: int, ce: int, cue: str, cue_s: int, cue_e: int, sp: _Speaker,
+              taken: list[tuple[int, int]], direct: Sequence[tuple[int, int, int, int]]) -> bool:
+        if cs >= cue_e:
+            cut = _CONTENT_END_RE.search(self.text, cs, ce)
+            if cut and not self._overlaps(cut.start(), cut.end(), taken):
+                ce = cut.start()
+        cs, ce = _strip(self.text, cs, ce, " \t\n,;:")
+        dateline = _DATELINE_RE.match(self.text, cs, ce)
+        if dateline:
+            cs = dateline.end()
+        if ce <= cs:
+            return False
+        label = "reported"
+        for open_mark, qs, qe, close_end in direct:
+            if abs(open_mark - cs) <= 1 and close_end >= ce - 1:
+                label, cs, ce = "direct", qs, qe
+                cs, ce = _strip(self.text, cs, ce, " \t\n,")
+        self.add(_Quote(cs, ce, label, cue, cue_s, cue_e, sp))
+        taken.append((cs, ce))
+        return True
+
+
+def find_quotes(text: str, entities: Sequence[Span] = ()) -> list[Span]:
+    """Every quote in ``text`` as a ``quote`` span; ``entities`` is the article's entity layer."""
+    out = []
+    for q in _Finder(text, entities).run():
+        sp = q.speaker
+        attrs = {
+            "speaker": sp.name if sp else None,
+            "speaker_start": sp.start if sp else None,
+            "speaker_end": sp.end if sp else None,
+            "cue": q.cue,
+            "cue_start": q.cue_start,
+            "cue_end": q.cue_end,
+            "content_start": q.start,
+            "content_end": q.end,
+        }
+        if sp is not None and sp.antecedent is not None:
+            attrs["antecedent_start"], attrs["antecedent_end"] = sp.antecedent
+        out.append(Span(q.start, q.end, q.label, layer="quote", attrs=attrs))
+    return out
+
+
+@stage("quotes", requires=["text"], assigns=["quote"])
+def quotes(article: Article) -> Article:
+    """Assign the ``quote`` layer: direct and reported speech with resolved speakers."""
+    article.set_layer("quote", find_quotes(article.text, article.layer("entity")))
+    return article
