@@ -42,3 +42,4 @@ def main() -> None:
     cli()
 
 
+from . import serve  # noqa: E402,F401  (registers `warta serve`)
