@@ -53,8 +53,13 @@ _EN_CUES = (
     "noted", "argued", "insisted", "warned", "claimed", "stated", "asked", "declared",
     "tweeted", "announced", "acknowledged", "suggested", "continued", "recalled", "admitted",
     "replied", "responded", "complained", "predicted", "contended", "cautioned", "emphasized",
-    "stressed", "observed", "conceded", "believes", "believed", "thinks", "thought",
+    "stressed", "observed", "conceded", "believes", "believed", "thinks", "thought", "saying",
+    "adding", "telling", "arguing", "noting", "insisting", "warning", "claiming", "explaining",
 )
+_EN_LEAD_ADJUNCTS = {
+    "in", "as", "asked", "speaking", "on", "at", "during", "after", "before", "when", "while",
+    "despite", "with", "without", "since", "until", "from", "for", "by", "like", "unlike",
+}
 #: English cues that may follow the content and precede the speaker: '..., said X'.
 _EN_INVERTED = ("said", "says", "added", "wrote", "asked", "continued", "explained", "noted")
 
@@ -98,6 +103,7 @@ _ORG_WORDS = {
     state states national republican democratic democrats republicans gop fbi cia nato un eu
     """.split()
 }
+_ROLE_OR_ORG = _ROLE_WORDS | _ORG_WORDS
 #: Lowercase words that can sit inside a name ("Abdul bin Ahmad", "Ludwig van Beethoven").
 _NAME_PARTICLES = {"bin", "binti", "van", "von", "de", "der", "da", "al", "el", "la", "di"}
 #: Capitalised words that start a sentence or clause but are never names.
@@ -354,7 +360,7 @@ def _split_role(text: str, start: int, end: int) -> tuple[int, int, bool]:
     if not words:
         return start, end, False
     k = len(words)
-    while k > 0 and words[k - 1][2].rstrip(".").lower() not in _ROLE_WORDS | _ORG_WORDS:
+    while k > 0 and words[k - 1][2].rstrip(".").lower() not in _ROLE_OR_ORG:
         k -= 1
     if k == len(words) or (k > 0 and words[k - 1][2].lower() in _ORG_WORDS and k == len(words) - 1
                            and words[0][2].lower() in _ORG_WORDS):
@@ -372,6 +378,14 @@ class _Resolver:
         self.text = text
         self.entities = sorted(entities, key=lambda s: s.start)
         self.named: list[tuple[int, int, str, bool]] = []  # (start, end, name, is_person)
+        self._chunks: list[tuple[int, int]] | None = None
+        self._full_names: dict[str, str] | None = None
+
+    def chunks_before(self, before: int) -> list[tuple[int, int]]:
+        """Capitalised chunks of the whole text ending before ``before`` (computed once)."""
+        if self._chunks is None:
+            self._chunks = _name_chunks(self.text, 0, len(self.text))
+        return [c for c in self._chunks if c[1] <= before]
 
     def _entity_in(self, start: int, end: int) -> Span | None:
         best = None
@@ -390,12 +404,14 @@ class _Resolver:
         for _s, _e, full, person in reversed(self.named):
             if person and full.split()[-1] == name:
                 return full
-        for chunk_start, chunk_end in _name_chunks(self.text, 0, len(self.text)):
-            s, e, person = _split_role(self.text, chunk_start, chunk_end)
-            cand = self.text[s:e]
-            if person and " " in cand and cand.split()[-1] == name:
-                return cand
-        return name
+        if self._full_names is None:
+            self._full_names = {}
+            for chunk_start, chunk_end in self.chunks_before(len(self.text)):
+                s, e, person = _split_role(self.text, chunk_start, chunk_end)
+                cand = self.text[s:e]
+                if person and " " in cand:
+                    self._full_names.setdefault(cand.split()[-1], cand)
+        return self._full_names.get(name, name)
 
     def named_phrase(self, start: int, end: int) -> _Speaker | None:
         """A speaker from a phrase holding a name; None when it holds no capitalised name."""
@@ -424,7 +440,7 @@ class _Resolver:
         """Resolve "katanya", "ia", "he", "kementerian itu", "the ministry" to an earlier name."""
         if noun:
             pattern = re.compile(rf"\b{re.escape(noun)}\b", re.IGNORECASE)
-            for chunk_start, chunk_end in reversed(_name_chunks(self.text, 0, before)):
+            for chunk_start, chunk_end in reversed(self.chunks_before(before)):
                 if pattern.search(self.text, chunk_start, chunk_end):
                     m = pattern.search(self.text, chunk_start, chunk_end)
                     assert m is not None
@@ -439,7 +455,7 @@ class _Resolver:
         for s, e, name, person in reversed(self.named):
             if person and e <= before:
                 return _Speaker(start, end, name, "pronoun", (s, e))
-        for chunk_start, chunk_end in reversed(_name_chunks(self.text, 0, before)):
+        for chunk_start, chunk_end in reversed(self.chunks_before(before)):
             s, e, person = _split_role(self.text, chunk_start, chunk_end)
             if person:
                 return _Speaker(start, end, self._full_name(self.text[s:e]), "pronoun", (s, e))
@@ -638,8 +654,15 @@ class _Finder:
         whole_para = (open_mark == 0 or text[open_mark - 1] == "\n") and (
             close_end >= len(text) or text[close_end:].split("\n", 1)[0].strip(" .") == "")
         prev = self.previous(open_mark)
+        between = text[prev.end:open_mark] if prev is not None else "\n\n"
+        if prev is not None and prev.label == "direct" and "\n" not in between \
+                and len(_words(between, 0, len(between))) <= 8:
+            prev.end = ce  # "“A,” Canova said. “B.”": one utterance
+            taken.append((open_mark, close_end))
+            return
         if whole_para:
-            if prev is not None and prev.speaker is not None and prev.label == "direct" and words >= 4:
+            if prev is not None and prev.speaker is not None and words >= 4 and (
+                    prev.label == "direct" or between.count("\n") == 1):
                 self._direct(cs, ce, ("", open_mark, open_mark,
                                       self.res.back_reference(open_mark, open_mark, open_mark, prev)))
                 taken.append((open_mark, close_end))
@@ -723,9 +746,12 @@ class _Finder:
             if sp.kind == "nominal" and not sp.name and (sp.end - sp.start) > 80:
                 continue
             cstart = self._content_start(s, s + m.start(), taken)
-            if cstart is None:
+            if cstart is None or text[cstart:s + m.start()].split()[0].lower() in _EN_LEAD_ADJUNCTS:
                 continue
-            mid = re.match(r"\s*,\s+(.+)$", text[cue_e:end]) if _NYA_RE.match(cue_name) else None
+            rest = text[max(cue_e, sp.end):end]
+            mid = re.match(r"\s*,\s+(.+)$", rest)
+            if mid is None and len(_words(rest, 0, len(rest))) > 6:
+                continue  # "In an interview, Trump says he ...": the cue starts the content
             cend = end if mid and len(mid.group(1).split()) >= 2 else s + m.start()
             return self._emit(cstart, cend, cue_name, cue_s, cue_e, sp, taken, direct)
         return False
