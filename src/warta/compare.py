@@ -1,0 +1,459 @@
+"""Compare the sources of a story: facts and their status, the quote ledger, the story report.
+
+Claims (:mod:`warta.claims`) of different articles that say the same thing are aligned into one
+*fact*: mutual best matches between two articles on stemmed terms, character n-grams and shared
+entities (cheap enough for the 1 s budget of ``warta stories show``). A fact is *corroborated* when
+at least two independent outlets state it (syndicated copies count once, under their first
+publisher), *single-source* otherwise, and *conflicting* when aligned claims disagree on a number,
+a date or who said it, with the values side by side. Differences in precision ("pekan ini" against
+"pada hari Kamis") are flagged without being conflicts.
+
+>>> from warta.article import Article
+>>> a = Article(source="a", outlet="detik.com", text="Gempa berkekuatan 4,8 mengguncang Garut pada Rabu pagi.")
+>>> b = Article(source="b", outlet="kompas.com", text="Gempa berkekuatan 4,8 magnitudo mengguncang Garut, Rabu.")
+>>> [(f["status"], [s["outlet"] for s in f["sources"]]) for f in report_from_articles([a, b])["facts"]]
+[('corroborated', ['detik.com', 'kompas.com'])]
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from . import summary as summary_mod
+from . import timeline as timeline_mod
+from .article import Article, Span
+from .claims import WORD, char_ngrams, claims, terms, tfidf
+from .settings import Settings, load_settings
+from .timeline import interval
+
+# ---------------------------------------------------------------------------------------------
+# Alignment
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One claim of one article of a story (``index`` is the article's position in the story)."""
+
+    index: int
+    span: Span
+
+
+def _similarity(texts: Sequence[str], claim_entities: Sequence[Sequence[str]], settings: Settings) -> np.ndarray:
+    """Claim-by-claim similarity: stemmed terms, character n-grams and shared entities."""
+    cfg = settings.compare
+    words = tfidf([terms(t) for t in texts])
+    chars = tfidf([char_ngrams(t) for t in texts])
+    sim = cfg.weight_terms * (words @ words.T).toarray() + cfg.weight_chars * (chars @ chars.T).toarray()
+    ents = tfidf([[e.lower() for e in es] for es in claim_entities])
+    if ents.nnz:
+        binary = (ents > 0).astype(np.float32)
+        inter = (binary @ binary.T).toarray()
+        size = np.asarray(binary.sum(axis=1)).ravel()
+        union = size[:, None] + size[None, :] - inter
+        sim += cfg.weight_entities * np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+    return sim.astype(np.float32)
+
+
+class _Groups:
+    """Union-find over claim indices."""
+
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, i: int, j: int) -> None:
+        a, b = self.find(i), self.find(j)
+        if a != b:
+            self.parent[max(a, b)] = min(a, b)
+
+
+def align(owner: Sequence[int], sim: np.ndarray, threshold: float) -> list[list[int]]:
+    """Group claims into facts: mutual best matches between two articles, at or above ``threshold``.
+
+    ``owner[i]`` is the article of claim ``i``. Claims of one article join only through others.
+
+    >>> sim = np.array([[1, .1, .8, .2], [.1, 1, .3, .6], [.8, .3, 1, .1], [.2, .6, .1, 1]])
+    >>> align([0, 0, 1, 1], sim, 0.5)
+    [[0, 2], [1, 3]]
+    """
+    owner_arr = np.asarray(owner)
+    n = len(owner_arr)
+    groups = _Groups(n)
+    articles = sorted(set(owner_arr.tolist()))
+    members = {a: np.flatnonzero(owner_arr == a) for a in articles}
+    best_in = np.full((n, len(articles)), -1, dtype=np.int64)
+    for k, a in enumerate(articles):
+        cols = members[a]
+        block = sim[:, cols]
+        best_in[:, k] = cols[np.argmax(block, axis=1)]
+    position = {a: k for k, a in enumerate(articles)}
+    for i in range(n):
+        for k, a in enumerate(articles):
+            if a == owner_arr[i]:
+                continue
+            j = int(best_in[i, k])
+            if sim[i, j] >= threshold and best_in[j, position[int(owner_arr[i])]] == i:
+                groups.union(i, j)
+    out: dict[int, list[int]] = defaultdict(list)
+    for i in range(n):
+        out[groups.find(i)].append(i)
+    return sorted(out.values())
+
+
+# ---------------------------------------------------------------------------------------------
+# Sources: outlets, syndication
+
+
+def _article_id(article: Article, index: int) -> int:
+    return article.id if article.id is not None else index
+
+
+def _outlet(article: Article) -> str:
+    if article.outlet:
+        return article.outlet
+    host = re.match(r"https?://(?:www\.)?([^/]+)", article.url or article.source or "")
+    return host.group(1) if host else article.source
+
+
+def syndication(articles: Sequence[Article], threshold: float) -> list[int]:
+    """For each article, the position of the first publisher of its text (itself if original).
+
+    An article with ``duplicate_of`` follows that link; otherwise near-identical text (character
+    n-gram cosine at or above ``threshold``) makes the later article a copy of the earlier one.
+    """
+    ids = {_article_id(a, i): i for i, a in enumerate(articles)}
+    order = sorted(range(len(articles)), key=lambda i: (_when(articles[i]), i))
+    vecs = tfidf([char_ngrams(a.text, 5) for a in articles])
+    sim = (vecs @ vecs.T).toarray()
+    root = list(range(len(articles)))
+    for rank, i in enumerate(order):
+        dup = articles[i].duplicate_of
+        if dup is not None and dup in ids and ids[dup] != i:
+            root[i] = ids[dup]
+            continue
+        for j in order[:rank]:
+            if sim[i, j] >= threshold:
+                root[i] = root[j]
+                break
+    for i in range(len(root)):
+        while root[root[i]] != root[i]:
+            root[i] = root[root[i]]
+    return root
+
+
+def _when(article: Article) -> datetime:
+    """Publication time as naive UTC; undated articles sort last."""
+    if article.published is None:
+        return datetime.max
+    return article.published.replace(tzinfo=None) - (article.published.utcoffset() or timedelta(0))
+
+
+# ---------------------------------------------------------------------------------------------
+# Status: conflicts and precision
+
+
+def _speaker_differs(a: str, b: str) -> bool:
+    ta = {w for w in WORD.findall(a.lower()) if len(w) > 2}
+    tb = {w for w in WORD.findall(b.lower()) if len(w) > 2}
+    return bool(ta and tb and not ta & tb)
+
+
+def _differences(items: Sequence[tuple[Claim, int]], articles: Sequence[Article]) -> tuple[list[dict], list[dict]]:
+    """Conflicts and precision differences between the claims of different sources in one fact.
+
+    ``items`` pairs each claim with its independent source. Conflicts: amounts of the same unit
+    with no value in common, dates that do not overlap, a direct quote given to different speakers
+    (reported speech is left out: two outlets often name different sides of one conversation).
+    """
+    conflicts: list[dict] = []
+    precision: list[dict] = []
+
+    def value(c: Claim, v: Any, text: str) -> dict:
+        a = articles[c.index]
+        return {"value": v, "text": text, "outlet": _outlet(a), "article_id": _article_id(a, c.index),
+                "start": c.span.start, "end": c.span.end}
+
+    for x in range(len(items)):
+        for y in range(x + 1, len(items)):
+            (ca, ra), (cb, rb) = items[x], items[y]
+            if ra == rb:
+                continue
+            na = defaultdict(set)
+            for n in ca.span.attrs["numbers"]:
+                na[n["unit"]].add(n["value"])
+            for unit, values in _units(cb.span.attrs["numbers"]).items():
+                if unit and unit in na and not values & na[unit]:
+                    conflicts.append({"kind": "number", "unit": unit, "values": [
+                        value(ca, sorted(na[unit]), _number_text(ca, unit)),
+                        value(cb, sorted(values), _number_text(cb, unit))]})
+            sa, sb = ca.span.attrs["speaker"], cb.span.attrs["speaker"]
+            if ca.span.attrs["quote"] and cb.span.attrs["quote"] and sa and sb and _speaker_differs(sa, sb):
+                conflicts.append({"kind": "speaker", "values": [value(ca, sa, sa), value(cb, sb, sb)]})
+            _compare_dates(ca, cb, value, conflicts, precision)
+    return conflicts, precision
+
+
+def _units(nums: Iterable[dict]) -> dict[str, set[float]]:
+    out: dict[str, set[float]] = defaultdict(set)
+    for n in nums:
+        out[n["unit"]].add(n["value"])
+    return out
+
+
+def _number_text(c: Claim, unit: str) -> str:
+    return ", ".join(n["text"] for n in c.span.attrs["numbers"] if n["unit"] == unit)
+
+
+def _compare_dates(ca: Claim, cb: Claim, value: Any, conflicts: list[dict], precision: list[dict]) -> None:
+    da = [(d, interval(d["value"])) for d in ca.span.attrs["dates"] if not d["vague"]]
+    db = [(d, interval(d["value"])) for d in cb.span.attrs["dates"] if not d["vague"]]
+    da = [(d, i) for d, i in da if i]
+    db = [(d, i) for d, i in db if i]
+    if not da or not db:
+        return
+    pairs = [(a, ia, b, ib) for a, ia in da for b, ib in db]
+    if any(ia == ib for _, ia, _, ib in pairs):
+        return
+    for a, ia, b, ib in pairs:
+        if ia[0] <= ib[0] and ib[1] <= ia[1] or ib[0] <= ia[0] and ia[1] <= ib[1]:
+            precision.append({"kind": "date", "values": [value(ca, a["value"], a["text"]),
+                                                         value(cb, b["value"], b["text"])]})
+            return
+    a, ia, b, ib = pairs[0]
+    conflicts.append({"kind": "date", "values": [value(ca, a["value"], a["text"]), value(cb, b["value"], b["text"])]})
+
+
+# ---------------------------------------------------------------------------------------------
+# Facts
+
+
+def _sources(indices: Iterable[int], articles: Sequence[Article], root: Sequence[int]) -> list[dict]:
+    """Independent sources of the articles ``indices``: one per outlet of a first publisher."""
+    by_outlet: dict[str, dict] = {}
+    for i in sorted(set(indices), key=lambda i: (_when(articles[i]), i)):
+        first = articles[root[i]]
+        outlet = _outlet(first)
+        src = by_outlet.setdefault(outlet, {"outlet": outlet, "article_ids": [], "copies": []})
+        if root[i] == i:
+            src["article_ids"].append(_article_id(articles[i], i))
+        else:
+            src["copies"].append({"outlet": _outlet(articles[i]), "article_id": _article_id(articles[i], i),
+                                  "copy_of": _article_id(first, root[i])})
+            if _article_id(first, root[i]) not in src["article_ids"]:
+                src["article_ids"].append(_article_id(first, root[i]))
+    return list(by_outlet.values())
+
+
+def _evidence(c: Claim, articles: Sequence[Article]) -> dict:
+    a = articles[c.index]
+    return {"article_id": _article_id(a, c.index), "outlet": _outlet(a), "start": c.span.start, "end": c.span.end,
+            "text": a.span_text(c.span)}
+
+
+def facts(articles: Sequence[Article], settings: Settings | None = None) -> tuple[list[dict], dict[str, Any]]:
+    """The facts of a story, each with status, sources, evidence, conflicts and precision flags.
+
+    Also returns the working state the summary and timeline reuse: ``claims``, ``texts``, ``sim``
+    (claim similarities), ``fact_of`` (claim -> fact), ``central`` (fact -> its most central claim)
+    and ``root`` (article -> its first publisher).
+    """
+    settings = settings or load_settings()
+    cfg = settings.compare
+    all_claims: list[Claim] = []
+    for i, a in enumerate(articles):
+        spans = a.layer("claim") or claims(a, min_words=cfg.min_claim_words)
+        all_claims.extend(Claim(i, s) for s in spans)
+    root = syndication(articles, cfg.syndication_threshold) if articles else []
+    texts = [articles[c.index].span_text(c.span) for c in all_claims]
+    sim = _similarity(texts, [c.span.attrs["entities"] for c in all_claims], settings)
+    groups = align([c.index for c in all_claims], sim, cfg.align_threshold)
+    out: list[dict] = []
+    fact_of: dict[int, int] = {}
+    central: list[int] = []
+    for members in groups:
+        group_claims = [all_claims[i] for i in members]
+        srcs = _sources([c.index for c in group_claims], articles, root)
+        conflicts, precision = _differences([(c, _outlet(articles[root[c.index]])) for c in group_claims], articles)
+        if conflicts:
+            status = "conflicting"
+        elif len(srcs) >= 2:
+            status = "corroborated"
+        else:
+            status = "single-source"
+        central.append(max(members, key=lambda i: (float(sim[i, members].sum()), -i)))
+        for i in members:
+            fact_of[i] = len(out)
+        speakers = sorted({c.span.attrs["speaker"] for c in group_claims if c.span.attrs["speaker"]})
+        out.append({"id": len(out), "status": status, "text": texts[central[-1]], "sources": srcs,
+                    "evidence": [_evidence(c, articles) for c in group_claims], "speakers": speakers,
+                    "conflicts": conflicts, "precision": precision})
+    state = {"claims": all_claims, "texts": texts, "sim": sim, "fact_of": fact_of, "central": central, "root": root}
+    return out, state
+
+
+# ---------------------------------------------------------------------------------------------
+# Quote ledger
+
+
+def _quote_content(article: Article, q: Span) -> tuple[int, int]:
+    start = q.attrs.get("content_start", q.start)
+    end = q.attrs.get("content_end", q.end)
+    return (start, end) if 0 <= start < end <= len(article.text) else (q.start, q.end)
+
+
+def word_diff(a: str, b: str) -> list[dict[str, str]]:
+    """Word-level differences between two wordings of one quote.
+
+    >>> word_diff("kerja sama yang erat atas provokasi", "kerja sama yang erat terhadap provokasi")
+    [{'op': 'replace', 'a': 'atas', 'b': 'terhadap'}]
+    """
+    wa, wb = WORD.findall(a), WORD.findall(b)
+    ops = difflib.SequenceMatcher(None, [w.lower() for w in wa], [w.lower() for w in wb], autojunk=False)
+    return [{"op": tag, "a": " ".join(wa[i1:i2]), "b": " ".join(wb[j1:j2])}
+            for tag, i1, i2, j1, j2 in ops.get_opcodes() if tag != "equal"]
+
+
+def quote_ledger(articles: Sequence[Article], root: Sequence[int], settings: Settings | None = None) -> list[dict]:
+    """Each quote of the story once: its speaker, the outlets carrying it, verbatim or paraphrased.
+
+    Wordings of one quote in different articles are grouped by character n-gram similarity; each
+    later wording is compared word by word with the first publisher's.
+    """
+    settings = settings or load_settings()
+    items = []
+    for i, a in enumerate(articles):
+        for q in a.layer("quote"):
+            start, end = _quote_content(a, q)
+            items.append((i, q, start, end, a.text[start:end].strip(" \"“”'‘’,.")))
+    if not items:
+        return []
+    vecs = tfidf([char_ngrams(t) for *_, t in items])
+    sim = (vecs @ vecs.T).toarray()
+    groups = align([i for i, *_ in items], sim, settings.compare.quote_threshold)
+    ledger = []
+    for members in groups:
+        versions = sorted((items[m] for m in members), key=lambda it: (_when(articles[it[0]]), it[0], it[2]))
+        first_text = versions[0][4]
+        speakers = Counter(q.attrs.get("speaker") for _, q, *_ in versions if q.attrs.get("speaker"))
+        entries = []
+        for i, q, start, end, text in versions:
+            diff = word_diff(first_text, text)
+            entries.append({"article_id": _article_id(articles[i], i), "outlet": _outlet(articles[i]),
+                            "start": start, "end": end, "text": text, "kind": q.label,
+                            "speaker": q.attrs.get("speaker"),
+                            "wording": "verbatim" if not diff and q.label == "direct" else "paraphrased",
+                            "diff": diff})
+        ledger.append({"speaker": speakers.most_common(1)[0][0] if speakers else None,
+                       "text": first_text,
+                       "outlets": sorted({e["outlet"] for e in entries}),
+                       "sources": _sources([v[0] for v in versions], articles, root),
+                       "versions": entries})
+    ledger.sort(key=lambda q: (-len(q["outlets"]), q["versions"][0]["article_id"], q["versions"][0]["start"]))
+    return ledger
+
+
+# ---------------------------------------------------------------------------------------------
+# The story report
+
+
+def report_from_articles(articles: Sequence[Article], settings: Settings | None = None) -> dict[str, Any]:
+    """The JSON-ready comparison of a story's articles: facts, quotes, timeline, summary."""
+    settings = settings or load_settings()
+    articles = list(articles)
+    found, state = facts(articles, settings)
+    root, all_claims = state["root"], state["claims"]
+    candidates = [
+        summary_mod.Candidate(text=f["text"], sources=[s["outlet"] for s in f["sources"]],
+                              evidence=[_evidence(all_claims[c], articles)], row=c, fact=f["id"],
+                              position=all_claims[c].span.start)
+        for f, c in zip(found, state["central"], strict=True)
+    ]
+    fact_of = {(c.index, c.span.start): state["fact_of"][k] for k, c in enumerate(all_claims)}
+    order = {"conflicting": 0, "corroborated": 1, "single-source": 2}
+    return {
+        "articles": [{"article_id": _article_id(a, i), "outlet": _outlet(a), "title": a.title, "url": a.url,
+                      "published": a.published.isoformat() if a.published else None,
+                      "copy_of": _article_id(articles[root[i]], root[i]) if root[i] != i else None}
+                     for i, a in enumerate(articles)],
+        "facts": sorted(found, key=lambda f: (order[f["status"]], -len(f["sources"]), f["id"])),
+        "quotes": quote_ledger(articles, root, settings),
+        "timeline": timeline_mod.timeline(
+            articles, claims=[(c.index, c.span) for c in all_claims], fact_of=fact_of,
+            outlets=[_outlet(articles[r]) for r in root], ids=[_article_id(a, i) for i, a in enumerate(articles)]),
+        "summary": summary_mod.summarize(candidates, state["sim"], settings),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Terminal rendering
+
+_STATUS_STYLE = {"corroborated": "green", "single-source": "yellow", "conflicting": "bold red"}
+
+
+def _outlets(sources: Sequence[dict]) -> str:
+    parts = []
+    for s in sources:
+        copies = sorted({c["outlet"] for c in s.get("copies", []) if c["outlet"] != s["outlet"]})
+        parts.append(s["outlet"] + (f" (copied by {', '.join(copies)})" if copies else ""))
+    return ", ".join(parts)
+
+
+def render(report: dict[str, Any], console: Console) -> None:
+    """Print a story report: summary, facts by status, conflicts side by side, quotes, timeline."""
+    articles = report["articles"]
+    console.rule(f"[bold]Story {report.get('story_id', '')}[/] · {len(articles)} articles · "
+                 f"{len({a['outlet'] for a in articles})} outlets")
+    console.print("[bold]Summary[/]")
+    for s in report["summary"]:
+        console.print(Text("• ").append(s["text"]).append(f"  [{', '.join(s['sources'])}]", style="cyan"))
+    counts = Counter(f["status"] for f in report["facts"])
+    table = Table(title=f"Facts: {counts['corroborated']} corroborated, {counts['single-source']} single-source, "
+                        f"{counts['conflicting']} conflicting", show_lines=False, expand=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("fact", ratio=3)
+    table.add_column("sources", ratio=1)
+    for f in report["facts"]:
+        note = Text(f["text"])
+        for c in f["conflicts"] + f["precision"]:
+            label = "differs" if c in f["conflicts"] else "precision"
+            sides = "  vs  ".join(f"{v['text']} ({v['outlet']})" for v in c["values"])
+            note.append(f"\n  {label} [{c['kind']}]: {sides}", style=_STATUS_STYLE["conflicting"] if label == "differs"
+                        else "magenta")
+        table.add_row(Text(f["status"], style=_STATUS_STYLE[f["status"]]), note, _outlets(f["sources"]))
+    console.print(table)
+    if report["quotes"]:
+        console.print("[bold]Quotes[/]")
+    for q in report["quotes"]:
+        console.print(Text(f"{q['speaker'] or 'unattributed'}: ", style="bold").append(f"“{q['text']}”")
+                      .append(f"  [{', '.join(q['outlets'])}]", style="cyan"))
+        for v in q["versions"][1:]:
+            line = Text(f"    {v['outlet']}: {v['wording']}", style="dim")
+            for d in v["diff"]:
+                line.append("  ").append(d["a"] or "∅", style="red strike").append(" → ").append(d["b"] or "∅",
+                                                                                              style="green")
+            console.print(line)
+    if report["timeline"]:
+        times = Table(title="Timeline", expand=True)
+        times.add_column("when", no_wrap=True)
+        times.add_column("what", ratio=3)
+        times.add_column("sources", ratio=1)
+        for e in report["timeline"]:
+            when = e["value"] + (" (inferred)" if e["inferred"] else "")
+            times.add_row(when, f"{e['when']}: {e['text']}", ", ".join(e["sources"]))
+        console.print(times)

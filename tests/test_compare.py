@@ -1,0 +1,183 @@
+"""Compare: facts and their status, the quote ledger and the timeline on the two seed articles."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from rich.console import Console
+
+from warta import compare, quotes, timex
+from warta.article import Article, Span
+
+WIB = timezone(timedelta(hours=7))
+#: Seed 000 as cleaning leaves it: body paragraphs (line numbers), captions apart.
+BODY_000 = [10, 12, 14, 16, 18, 25, 27, 29, 36, 38, 40, 42, 44]
+CAPTIONS_000 = [8, 23, 34]
+
+
+def seed_articles(seeds_dir) -> list[Article]:
+    """The two seeds as articles with their quote and timex layers (seed 004 has no date)."""
+    lines = (seeds_dir / "000_a00ea6c7e7f3e76c.txt").read_text(encoding="utf-8").split("\n")
+    a = Article(source="seed:000", id=0, outlet="liputan6.com", language="id",
+                title=lines[0], text="\n".join(lines[i - 1] for i in BODY_000),
+                captions=[lines[i - 1] for i in CAPTIONS_000],
+                published=datetime(2024, 6, 15, 8, 3, tzinfo=WIB))
+    b = Article(source="seed:004", id=4, outlet="seed-004", language="id",
+                text=(seeds_dir / "004_eca5b899001dafce.txt").read_text(encoding="utf-8").strip())
+    for article in (a, b):
+        timex.timex(article)
+        quotes.quotes(article)
+    return [a, b]
+
+
+@pytest.fixture(scope="module")
+def report(seeds_dir):
+    return compare.report_from_articles(seed_articles(seeds_dir))
+
+
+def fact_with(report, phrase: str) -> dict:
+    found = [f for f in report["facts"] if any(phrase in e["text"] for e in f["evidence"])]
+    assert len(found) == 1, f"{phrase!r} in {len(found)} facts"
+    return found[0]
+
+
+@pytest.mark.parametrize("phrase_000, phrase_004", [
+    ("kerja sama yang erat atas provokasi", "kerja sama yang erat terhadap provokasi"),
+    ("Para pejabat di kantor", "pejabat senior di kantor kepresidenan Seoul"),
+    ("Vedomosti, menyebutkan", "Vedomosti pada hari Senin"),
+    ("negara sahabat", "hak Rusia untuk mengembangkan hubungan"),
+    ("citra satelit komersial", "Pesawat sipil telah dibersihkan"),
+])
+def test_facts_both_seeds_report_are_corroborated(report, phrase_000, phrase_004):
+    fact = fact_with(report, phrase_000)
+    assert fact is fact_with(report, phrase_004)
+    assert fact["status"] == "corroborated"
+    assert sorted(s["outlet"] for s in fact["sources"]) == ["liputan6.com", "seed-004"]
+
+
+@pytest.mark.parametrize("phrase, outlet", [
+    ("Hwasong-11", "liputan6.com"),
+    ("Cheong Seong Chang", "liputan6.com"),
+    ("Avril Haines", "seed-004"),
+    ("Kim Son Gyong", "seed-004"),
+    ("Stimson Center", "seed-004"),
+    ("Sergei Shoigu", "seed-004"),
+])
+def test_single_source_facts_name_their_outlet(report, phrase, outlet):
+    fact = fact_with(report, phrase)
+    assert fact["status"] == "single-source"
+    assert [s["outlet"] for s in fact["sources"]] == [outlet]
+
+
+def test_evidence_offsets_point_into_the_article_text(seeds_dir, report):
+    texts = {a.id: a.text for a in seed_articles(seeds_dir)}
+    for fact in report["facts"]:
+        for e in fact["evidence"]:
+            assert texts[e["article_id"]][e["start"]:e["end"]] == e["text"]
+
+
+def test_quote_ledger_shows_the_wording_difference(report):
+    ledger = [q for q in report["quotes"] if "Sambil terus memantau" in q["text"]]
+    assert len(ledger) == 1
+    entry = ledger[0]
+    assert entry["outlets"] == ["liputan6.com", "seed-004"]
+    assert "Kementerian Luar Negeri Korea Selatan" in entry["speaker"]
+    first, second = entry["versions"]
+    assert first["outlet"] == "liputan6.com" and first["wording"] == "verbatim"
+    assert second["wording"] == "paraphrased"
+    assert second["diff"] == [{"op": "replace", "a": "atas", "b": "terhadap"}]
+
+
+def test_timeline_orders_dated_happenings_and_marks_inferred_dates(report):
+    timeline = report["timeline"]
+    dates = [e["date"] for e in timeline]
+    assert dates == sorted(dates)
+    by_value = {}
+    for e in timeline:
+        by_value.setdefault(e["value"], []).append(e)
+    assert any("Kim Jong Il" in e["text"] for e in by_value["2000"])
+    assert any("Vostochny" in e["text"] for e in by_value["2023-09-13"])
+    assert any("Kharkiv" in e["text"] for e in by_value["2024-01-02"])
+    assert [e["inferred"] for e in by_value["2024-03"] if "Haines" in e["text"]] == [True]
+    statements = {v: es for v, es in by_value.items() if v in ("2024-06-12", "2024-06-13", "2024-06-14")}
+    assert set(statements) == {"2024-06-12", "2024-06-13", "2024-06-14"}
+    assert any("Peskov" in e["text"] and e["inferred"] for e in statements["2024-06-13"])
+    assert any(not e["inferred"] and e["sources"] == ["liputan6.com"] for e in statements["2024-06-14"])
+
+
+def test_summary_sentences_all_carry_their_outlets(report):
+    summary = report["summary"]
+    assert 3 <= len(summary) <= 7
+    facts = {f["id"]: f for f in report["facts"]}
+    for s in summary:
+        assert s["sources"] and s["sources"] == sorted(x["outlet"] for x in facts[s["fact"]]["sources"])
+    assert sum(len(s["sources"]) >= 2 for s in summary) >= 3
+
+
+def test_report_is_json_and_renders(report):
+    assert json.loads(json.dumps(report)) == report
+    out = io.StringIO()
+    compare.render(report, Console(file=out, width=140, color_system=None))
+    text = out.getvalue()
+    assert "corroborated" in text and "atas" in text and "terhadap" in text and "inferred" in text
+
+
+def story(*texts: str, outlets=("detik.com", "kompas.com"), hours=(0, 1)) -> list[Article]:
+    t0 = datetime(2025, 6, 18, 9, tzinfo=WIB)
+    return [Article(source=f"s{i}", id=i + 1, outlet=o, text=t, language="id", published=t0 + timedelta(hours=h))
+            for i, (t, o, h) in enumerate(zip(texts, outlets, hours, strict=True))]
+
+
+def test_conflicting_numbers_are_shown_side_by_side():
+    articles = story("Kebakaran gudang di Bekasi menewaskan tiga orang pada Rabu pagi.",
+                     "Kebakaran gudang di Bekasi menewaskan lima orang pada Rabu pagi.")
+    (fact,) = compare.report_from_articles(articles)["facts"]
+    assert fact["status"] == "conflicting"
+    (conflict,) = fact["conflicts"]
+    assert conflict["kind"] == "number" and conflict["unit"] == "orang"
+    assert [(v["value"], v["outlet"]) for v in conflict["values"]] == [([3.0], "detik.com"), ([5.0], "kompas.com")]
+
+
+def test_dates_conflict_or_differ_in_precision():
+    def with_dates(articles, values):
+        for a, (phrase, value) in zip(articles, values, strict=True):
+            start = a.text.index(phrase)
+            a.set_layer("timex", [Span(start, start + len(phrase), "DATE", layer="timex",
+                                       attrs={"value": value, "vague": False, "anchored": True})])
+        return compare.report_from_articles(articles)["facts"]
+
+    texts = ("Juru bicara Kremlin menegaskan hak Rusia menjalin hubungan dengan Korea Utara pekan ini.",
+             "Juru bicara Kremlin menegaskan hak Rusia menjalin hubungan dengan Korea Utara pada hari Kamis.")
+    (fact,) = with_dates(story(*texts), [("pekan ini", "2024-W24"), ("pada hari Kamis", "2024-06-13")])
+    assert fact["status"] == "corroborated"
+    assert [[v["text"] for v in p["values"]] for p in fact["precision"]] == [["pekan ini", "pada hari Kamis"]]
+    (fact,) = with_dates(story(*texts), [("pekan ini", "2024-W22"), ("pada hari Kamis", "2024-06-13")])
+    assert fact["status"] == "conflicting" and fact["conflicts"][0]["kind"] == "date"
+
+
+def test_syndicated_copies_count_once_under_the_first_publisher():
+    text = "Harga emas Antam turun Rp10.000 menjadi Rp1.901.000 per gram pada perdagangan Kamis pagi ini."
+    articles = story("JAKARTA - " + text, text, outlets=("okezone.com", "sindonews.com"), hours=(1, 0))
+    report = compare.report_from_articles(articles)
+    assert [a["copy_of"] for a in report["articles"]] == [2, None]
+    (fact,) = report["facts"]
+    assert fact["status"] == "single-source"
+    (source,) = fact["sources"]
+    assert source["outlet"] == "sindonews.com"
+    assert [c["outlet"] for c in source["copies"]] == ["okezone.com"]
+
+
+def test_duplicate_link_counts_once():
+    articles = story("Pemerintah menolak bea masuk antidumping benang filamen asal China.",
+                     "Pemerintah resmi menolak usulan bea masuk antidumping untuk benang filamen dari China.")
+    articles[1].duplicate_of = articles[0].id
+    (fact,) = compare.report_from_articles(articles)["facts"]
+    assert fact["status"] == "single-source" and fact["sources"][0]["outlet"] == "detik.com"
+
+
+def test_empty_story_gives_an_empty_report():
+    report = compare.report_from_articles([])
+    assert report == {"articles": [], "facts": [], "quotes": [], "timeline": [], "summary": []}
