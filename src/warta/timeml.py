@@ -55,7 +55,7 @@ class Document:
 
 
 def _reference(value: str) -> datetime | None:
-    m = re.match(r"(\d{4})-(\d\d)-(\d\d)", value)
+    m = re.match(r"(\d{4})-(\d\d?)-(\d\d?)", value)
     return datetime(int(m[1]), int(m[2]), int(m[3]), tzinfo=WIB) if m else None
 
 
@@ -133,6 +133,20 @@ class Scores:
                 ("normalisation (value)", self.value), ("type", self.type)]
 
 
+def same_value(predicted: str, gold: str) -> bool:
+    """Equal TIMEX3 values, once zero-padded and without a zone offset (TIMEX3 values carry none).
+
+    >>> same_value("2014-12-28T07:24+07:00", "2014-12-28T07:24"), same_value("2013-12-04", "2013-12-4")
+    (True, True)
+    """
+    return _canonical(predicted) == _canonical(gold)
+
+
+def _canonical(value: str) -> str:
+    value = re.sub(r"(T\d\d(?::\d\d)?)(?:[+-]\d\d:\d\d|Z)$", r"\1", value)
+    return re.sub(r"^(\d{4})-(\d)\b", r"\1-0\2", re.sub(r"^(\d{4}-\d\d)-(\d)\b", r"\1-0\2", value))
+
+
 def _add(scores: Scores, name: str, text: str, gold: Sequence[Timex], predicted: Sequence[Timex]) -> None:
     for prf in (scores.strict, scores.relaxed, scores.value, scores.type):
         prf.gold += len(gold)
@@ -147,9 +161,9 @@ def _add(scores: Scores, name: str, text: str, gold: Sequence[Timex], predicted:
             continue
         unmatched.remove(g)
         scores.relaxed.correct += 1
-        scores.value.correct += p.value == g.value
+        scores.value.correct += same_value(p.value, g.value)
         scores.type.correct += p.type == g.type
-        if p.value != g.value or (p.start, p.end) != (g.start, g.end):
+        if not same_value(p.value, g.value) or (p.start, p.end) != (g.start, g.end):
             scores.errors.append(f"{name}\tmismatch\t{text[g.start:g.end]!r}/{text[p.start:p.end]!r}"
                                  f"\t{g.type}/{p.type}\t{g.value}/{p.value}")
     for g in unmatched:

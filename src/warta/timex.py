@@ -63,7 +63,7 @@ _MONTH_ABBR = {
 _MONTHS = {**_MONTHS_ID, **_MONTHS_EN, **_MONTH_ABBR}
 #: TIMEX3 parts of the day.
 _PARTS = {
-    "pagi": "MO", "subuh": "MO", "dini hari": "MO", "siang": "MI", "sore": "AF", "petang": "EV",
+    "pagi": "MO", "subuh": "MO", "dini hari": "MO", "siang": "AF", "sore": "AF", "petang": "EV",
     "malam": "NI", "morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI", "noon": "MI",
 }
 _TZ = {"wib": "+07:00", "wita": "+08:00", "wit": "+09:00", "gmt": "+00:00", "utc": "+00:00",
@@ -104,7 +104,7 @@ def _alt(words: Iterable[str]) -> str:
 
 _WD = rf"(?P<wd>{_alt(_WEEKDAYS)})"
 _MON_FULL = rf"(?P<mon>{_alt({**_MONTHS_ID, **_MONTHS_EN})})"
-_MON_ANY = rf"(?P<mon>{_alt(_MONTHS)})\.?"
+_MON_ANY = rf"(?P<mon>{_alt({**_MONTHS_ID, **_MONTHS_EN})}|(?:{_alt(_MONTH_ABBR)})\.?)"
 _YEAR = r"(?P<y>(?:1[89]|20)\d\d)(?![\d.,]\d)"
 _NUM_ID = (
     rf"(?:\d+(?:,\d+)?|(?:{_alt(_ONES)}|se)\s*(?:puluh|ratus)(?:\s+(?:{_alt(_ONES)}))?"
@@ -118,6 +118,7 @@ _POD_WORDS = r"pagi|siang|sore|petang|malam|dini\s+hari|subuh"
 _POD_ID = rf"(?P<pod>{_POD_WORDS})"
 _TZ_RE = rf"(?P<tz>{_alt(w.upper() for w in _TZ)})\b"
 _CLOCK = rf"(?P<hh>[0-2]?\d)(?:[.:](?P<mm>[0-5]\d))?(?:\s*{_TZ_RE})?"
+#: an optional time of day after a date ("Sabtu (15/6) pukul 10.00 WIB", "Jumat malam").
 #: an optional time of day after a date ("Sabtu (15/6) pukul 10.00 WIB", "Jumat malam").
 _TIME_TAIL = (
     rf"(?:\s*,?\s*(?:(?:sekitar|pada)\s+)?(?:(?:pukul|jam|pk\.?)\s+(?=\d)|(?=\d{{1,2}}[.:]\d\d))"
@@ -195,11 +196,10 @@ def _clock(m: re.Match[str]) -> str | None:
     """``|T10:00+07:00`` from the hh/mm/tz/pod/ap groups of a match, or None."""
     groups = m.re.groupindex
     hh = m["hh"] if "hh" in groups else None
-    pod = (m["pod"] or "").lower() if "pod" in groups else ""
-    pod = " ".join(pod.split())
+    pod = _key((m["pod"] if "pod" in groups else None) or (m["pod0"] if "pod0" in groups else None) or "")
     if hh is None:
         return f"|T{_PARTS[pod]}" if pod else None
-    hour, minute = int(hh), int(m["mm"] or 0)
+    hour, minute = int(hh), m["mm"]
     ap = (m["ap"] or "").lower().replace(".", "") if "ap" in groups else ""
     if ap == "pm" and hour < 12 or pod in ("sore", "petang", "malam") and 1 <= hour < 12 and not (
         pod == "malam" and hour < 4
@@ -210,7 +210,7 @@ def _clock(m: re.Match[str]) -> str | None:
     if hour > 24:
         return None
     tz = _TZ[m["tz"].lower()] if "tz" in groups and m["tz"] else ""
-    return f"|T{hour % 24:02d}:{minute:02d}{tz}"
+    return f"|T{hour % 24:02d}{'' if minute is None else ':' + minute}{tz}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -221,12 +221,18 @@ _FUTURE_CUE = re.compile(
     r"|will|shall|scheduled|plans?|planned|expected|upcoming)\b", re.IGNORECASE)
 _PAST_CUE = re.compile(
     r"\b(?:telah|sudah|sempat|pernah|lalu|kata|ujar|ungkap|tutur|tegas|jelas|mengatakan|menyatakan"
-    r"|menurut|dilaporkan|was|were|had|said|told|did|ago)\b", re.IGNORECASE)
+    r"|menurut|dilaporkan|sejak|was|were|had|said|told|did|ago|since)\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?\n]\s")
+#: how far after an expression (characters) a future cue still governs it.
+_FUTURE_REACH = 25
 
 
 def _tense(text: str, start: int, end: int) -> str:
-    """``"f"`` when the nearest tense cue in the sentence points forward, else ``"p"`` (news is past)."""
+    """``"f"`` when the nearest tense cue in the sentence points forward, else ``"p"`` (news is past).
+
+    A future cue after the expression counts only close by: in "OPEC, Rabu, memperkirakan permintaan
+    akan turun" the "akan" belongs to the reported clause, not to Wednesday.
+    """
     left = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start)) + 1
     right_m = _SENTENCE_END.search(text, end)
     right = right_m.start() if right_m else len(text)
@@ -236,6 +242,8 @@ def _tense(text: str, start: int, end: int) -> str:
             if start <= m.start() < end:
                 continue
             dist = start - m.end() if m.end() <= start else m.start() - end
+            if mark == "f" and m.start() >= end and dist > _FUTURE_REACH:
+                continue
             if best is None or dist < best[0]:
                 best = (dist, mark)
     return best[1] if best else "p"
@@ -291,15 +299,15 @@ def _month_day(m: re.Match[str], text: str, mo: int, d: int, y: str | None) -> d
     if not _valid_date(2000, mo, d):
         return None
     rel_word = (m["rel"] or "").lower() if "rel" in m.re.groupindex else ""
-    mark = "<" if rel_word in ("lalu", "yang lalu", "silam", "kemarin") else _tense(text, m.start(), m.end())
+    mark = _MARKS.get(rel_word) or _tense(text, m.start(), m.end())
     return _with_time(None, f"MD{mo:02d}-{d:02d}{mark}", m)
 
 
 @_rule(rf"(?:(?:hari\s+)?{_WD}\s*,?\s*)?(?:(?:tanggal|tgl\.?)\s+)?(?P<d>[0-3]?\d)\s+{_MON_ANY}"
-       rf"(?:\s+(?:tahun\s+)?{_YEAR})?(?:\s+(?P<rel>yang\s+lalu|lalu|silam))?{_TIME_TAIL}")
+       rf"(?:\s+(?:tahun\s+)?{_YEAR})?(?:\s+(?P<rel>yang\s+lalu|lalu|silam|mendatang|depan|ini))?{_TIME_TAIL}")
 def _id_calendar_date(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "Rabu, 13 September 2023", "2 Januari", "15 Jun 2024, 08:03 WIB", "tanggal 17 Agustus lalu"."""
-    return _month_day(m, text, _MONTHS[m["mon"].lower()], int(m["d"]), m["y"])
+    return _month_day(m, text, _MONTHS[m["mon"].lower().rstrip(".")], int(m["d"]), m["y"])
 
 
 @_rule(rf"(?:(?:hari\s+)?{_WD}\s*,?\s*)?(?:{_MON_FULL}\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?"
@@ -308,13 +316,13 @@ def _en_calendar_date(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "June 14, 2024", "Friday, June 14", "March 3 at 10 a.m."."""
     if not _capitalised(m["mon"]):
         return None
-    return _month_day(m, text, _MONTHS[m["mon"].lower()], int(m["d"]), m["y"])
+    return _month_day(m, text, _MONTHS[m["mon"].lower().rstrip(".")], int(m["d"]), m["y"])
 
 
-@_rule(rf"(?:(?:hari\s+)?{_WD}\s*,?\s*)?\(?\s*(?P<d>[0-3]?\d)\s*[/-]\s*(?P<mo>[01]?\d)"
+@_rule(rf"(?:(?:hari\s+)?{_WD}(?:\s+(?P<pod0>{_POD_WORDS}))?\s*,?\s*)?\(?\s*(?P<d>[0-3]?\d)\s*[/-]\s*(?P<mo>[01]?\d)"
        rf"(?:\s*[/-]\s*(?P<y>(?:19|20)?\d\d))?\s*\)?{_TIME_TAIL}")
 def _numeric_date(m: re.Match[str], text: str) -> dict[str, Any] | None:
-    """ "Jumat (14/6/2024)", "Senin (10/6)", "14/6/2024", "14-06-2024"."""
+    """ "Jumat (14/6/2024)", "Minggu pagi (28/12/2014)", "Senin (10/6)", "14/6/2024", "14-06-2024"."""
     opened, closed = "(" in m.group(0), ")" in m.group(0)
     if opened != closed or not (m["wd"] and opened or m["y"] and len(m["y"]) == 4):
         return None
@@ -333,6 +341,8 @@ def _weekday(m: re.Match[str], text: str, rel_word: str, week: str) -> dict[str,
     has_hari = m.group(0).lower().startswith("hari")
     if not has_hari and not _capitalised(wd_word):
         return None
+    if text[max(0, m.start() - 6) : m.start()].lower() == "pasar ":
+        return None  # Jakarta's districts Pasar Minggu, Pasar Senen
     if k == 7 and wd_word.lower() == "minggu" and not has_hari and rel_word and not week:
         return None  # "minggu lalu" is last week, not last Sunday
     if week:
@@ -372,9 +382,13 @@ def _month_name(m: re.Match[str], text: str, rel_word: str) -> dict[str, Any] | 
     mod = _MODS.get(" ".join((m["mod"] or "").lower().split()).removeprefix("the ")) if m["mod"] else None
     if m["y"]:
         return {"label": "DATE", "value": f"{int(m['y']):04d}-{mo:02d}", "mod": mod}
-    mark = {"lalu": "<", "kemarin": "<", "yang lalu": "<", "silam": "<", "last": "<", "ini": "=",
-            "this": "=", "depan": ">", "mendatang": ">", "next": ">", "coming": ">"}.get(rel_word)
-    return {"label": "DATE", "rel": f"MO{mo:02d}{mark or _tense(text, m.start(), m.end())}", "mod": mod}
+    mark = _MARKS.get(rel_word) or _tense(text, m.start(), m.end())
+    return {"label": "DATE", "rel": f"MO{mo:02d}{mark}", "mod": mod}
+
+
+#: the direction a word after a month or date gives it ("Juli lalu", "Oktober ini", "2 Mei mendatang").
+_MARKS = {"lalu": "<", "kemarin": "<", "yang lalu": "<", "silam": "<", "last": "<", "ini": "=", "this": "=",
+          "depan": ">", "mendatang": ">", "next": ">", "coming": ">"}
 
 
 @_rule(rf"{_MOD_ID}(?P<bulan>bulan\s+)?{_MON_FULL}(?:\s+(?:tahun\s+)?{_YEAR})?"
@@ -405,6 +419,8 @@ def _id_year(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "tahun 2000", "2014", "pertengahan 2014", "akhir tahun 2023", "tahun 1990-an"."""
     mod = _MODS.get(m["mod"].lower()) if m["mod"] else None
     if m["dec"]:
+        if len(m["dec"]) == 2 and not m["lead"]:
+            return None  # "level 60-an dollar": a number, not the sixties
         dec = m["dec"] if len(m["dec"]) == 4 else "19" + m["dec"]
         return {"label": "DATE", "value": dec[:3], "mod": mod}
     if not _plausible_year(m, text):
@@ -577,6 +593,8 @@ def _en_set(m: re.Match[str], text: str) -> dict[str, Any] | None:
 
 
 def _set(m: re.Match[str]) -> dict[str, Any] | None:
+    if m.group(0).lower().startswith("per ") and (m["n"] or m["wd"] or m["mon"] or m["pod"]):
+        return None  # "per 26 Desember" is "as of", not a recurrence
     if m["unit2"]:
         return {"label": "SET", "value": _duration(1, m["unit2"])}
     if m["wd"]:
@@ -624,9 +642,9 @@ _WORDS_ID: dict[str, tuple[str, str | None, str | None, bool]] = {
     "masa lampau": ("DATE", "PAST_REF", None, True),
     "masa depan": ("DATE", "FUTURE_REF", None, True), "masa mendatang": ("DATE", "FUTURE_REF", None, True),
     "waktu dekat": ("DATE", "FUTURE_REF", None, True), "sejenak": ("DURATION", "PXX", None, True),
-    "sesaat": ("DURATION", "PXX", None, True), "saat itu": ("DATE", None, "ANA:*", False),
-    "waktu itu": ("DATE", None, "ANA:*", False), "ketika itu": ("DATE", None, "ANA:*", False),
-    "kala itu": ("DATE", None, "ANA:*", False), "tahun baru": ("DATE", None, "NEWYEAR", False),
+    "sesaat": ("DURATION", "PXX", None, True), "saat itu": ("DATE", "PAST_REF", None, True),
+    "waktu itu": ("DATE", "PAST_REF", None, True), "ketika itu": ("DATE", "PAST_REF", None, True),
+    "kala itu": ("DATE", "PAST_REF", None, True), "tahun baru": ("DATE", None, "NEWYEAR", False),
     "natal": ("DATE", None, "MD12-25p", False), "malam tahun baru": ("TIME", None, "NEWYEAREVE", False),
 }
 _WORDS_EN: dict[str, tuple[str, str | None, str | None, bool]] = {
@@ -638,7 +656,7 @@ _WORDS_EN: dict[str, tuple[str, str | None, str | None, bool]] = {
     "at present": ("DATE", "PRESENT_REF", None, True), "recently": ("DATE", "PAST_REF", None, True),
     "the past": ("DATE", "PAST_REF", None, True), "the future": ("DATE", "FUTURE_REF", None, True),
     "in the coming days": ("DATE", "FUTURE_REF", None, True), "that day": ("DATE", None, "ANA:D", False),
-    "at the time": ("DATE", None, "ANA:*", False), "christmas": ("DATE", None, "MD12-25p", False),
+    "at the time": ("DATE", "PAST_REF", None, True), "christmas": ("DATE", None, "MD12-25p", False),
     "new year's eve": ("DATE", None, "NEWYEAREVE", False),
 }
 
@@ -725,7 +743,25 @@ def recognise(text: str, language: str | None = None) -> list[_Found]:
         taken.append((start, end))
         found.append(_Found(start, end, **{k: v for k, v in fields.items() if v is not None}))
     found.sort(key=lambda f: f.start)
-    return found
+    return _clocks_on_following_dates(found, text)
+
+
+_ADJACENT = re.compile(r"[\s,]*")
+
+
+def _clocks_on_following_dates(found: list[_Found], text: str) -> list[_Found]:
+    """ "pukul 7:55 WIB, Jumat (5/12/2014)": a clock right before a date is on that date."""
+    out = list(found)
+    for i, (f, nxt) in enumerate(zip(found, found[1:], strict=False)):
+        if not (f.rel and f.rel.startswith("ANA:D|") and nxt.label == "DATE"
+                and _ADJACENT.fullmatch(text, f.end, nxt.start)):
+            continue
+        clock = f.rel.partition("|")[2]
+        if nxt.value and re.fullmatch(r"\d{4}-\d\d-\d\d", nxt.value):
+            out[i] = _Found(f.start, f.end, f.label, rel=f"ABS:{nxt.value}|{clock}", mod=f.mod)
+        elif nxt.rel and re.match(r"(?:WD|MD|D[+-])", nxt.rel):
+            out[i] = _Found(f.start, f.end, f.label, rel=f"{nxt.rel}|{clock}", mod=f.mod)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -760,10 +796,18 @@ def _weekday_date(ref: date, rel: str) -> date:
 
 
 def _month_year(ref: date, mo: int, how: str, day: int = 0) -> int:
-    """The year of a month (and day) named without one, seen from ``ref`` in direction ``how``."""
+    """The year of a month (and day) named without one, seen from ``ref`` in direction ``how``.
+
+    ``p`` (no cue, or a past one) takes the nearest occurrence, the past one on a tie: "Desember" in
+    late November is next month, "Maret" in June is this year's; ``f`` (a future cue) the next one.
+    """
     here, there = ((ref.month, ref.day), (mo, day)) if day else ((ref.month, 0), (mo, 0))
     if how == "p":
-        return ref.year if there <= here else ref.year - 1
+        def distance(year: int) -> int:
+            months = (year - ref.year) * 12 + mo - ref.month
+            return months * 31 + (day - ref.day if day else 0)
+
+        return min((ref.year - 1, ref.year, ref.year + 1), key=lambda y: (abs(distance(y)), distance(y) > 0))
     if how == "<":
         return ref.year if there < here else ref.year - 1
     if how == "f":
