@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import os
@@ -136,6 +137,24 @@ def test_jsonl_default_keys_nested_mapping_and_lists(tmp_path: Path) -> None:
     assert b.code == "E302"
 
 
+def test_jsonl_null_text_is_empty_not_missing(tmp_path: Path) -> None:
+    path = tmp_path / "dump.jsonl"
+    path.write_text('{"text": null, "title": "A"}\n{"judul": "B"}\n')
+    assert codes(read(path)) == ["W101", "E302"]
+
+
+def test_gzipped_line_files_are_streamed(tmp_path: Path) -> None:
+    path = tmp_path / "dump.jsonl.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        fh.writelines(json.dumps({"title": f"T{i}", "text": f"Isi {i}."}) + "\n" for i in range(3))
+    (tmp_path / "bad.csv.gz").write_bytes(b"\x1f\x8b\x08\x00garbage")
+    (tmp_path / "cut.txt.gz").write_bytes(gzip.compress(b"Isi berita.")[:-6])
+    items = read(tmp_path / "dump.jsonl.gz", tmp_path / "bad.csv.gz", tmp_path / "cut.txt.gz")
+    assert [i.title for i in items[:3]] == ["T0", "T1", "T2"]
+    assert items[2].meta["location"].endswith("dump.jsonl.gz#line=3")
+    assert codes(items[3:]) == ["E304", "E304"]
+
+
 def make_warc(path: Path) -> None:
     with path.open("wb") as fh:
         writer = WARCWriter(fh, gzip=True)
@@ -204,10 +223,12 @@ def test_directory_is_walked_sorted_skipping_hidden(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     (tmp_path / ".git" / "x.txt").write_text("x")
     (tmp_path / "c.dat").write_text('{"text": "Tiga."}\n')
+    (tmp_path / "loop").symlink_to(tmp_path, target_is_directory=True)
     stats = SourceStats()
     items = read(tmp_path, stats=stats)
     assert [i.raw_text for i in items] == ["Satu.", "Dua.", "Tiga."]
-    assert stats.skipped["hidden file"] == 2 and stats.files == 3 and stats.articles == 3
+    assert stats.skipped == {"hidden file": 2, "link to a folder": 1}
+    assert stats.files == 3 and stats.articles == 3
     visible = (tmp_path / "a.txt", tmp_path / "b" / "2.txt", tmp_path / "c.dat")
     assert total_bytes([str(tmp_path)]) == sum(p.stat().st_size for p in visible)
 
@@ -244,6 +265,7 @@ def test_every_bad_input_is_a_coded_reject_and_good_files_still_come(tmp_path: P
                 "truncated.html": "ok", "zz.txt": "E204"}
     assert {name: codes([item])[0] for name, item in by_name.items()} == expected
     assert by_name["truncated.html"].meta["html"] == HTML[:70]
+    assert "unknown extension '.md'" in by_name["notes.md"].reason
     assert all(i.location.startswith("file:///") for i in items if isinstance(i, Rejected))
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gzip
 import io
 import json
 import os
@@ -34,7 +35,7 @@ from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, NamedTuple
+from typing import Any, BinaryIO
 
 from .article import Article
 from .errors import ConfigError, Errors, Rejected
@@ -223,14 +224,17 @@ def _columns_for(header: list[str], mapping: Mapping[str, str]) -> tuple[dict[st
     return columns, missing
 
 
+_MISSING = object()
+
+
 def _lookup(obj: Mapping[str, Any], key: str) -> Any:
-    """``obj[key]``, or a dotted path into nested objects (``content.body``)."""
+    """``obj[key]``, or a dotted path into nested objects (``content.body``); ``_MISSING`` if absent."""
     if key in obj:
         return obj[key]
     value: Any = obj
     for part in key.split("."):
         if not isinstance(value, Mapping) or part not in value:
-            return None
+            return _MISSING
         value = value[part]
     return value
 
@@ -454,11 +458,8 @@ def _read_up_to(stream: BinaryIO, size: int) -> bytes:
     return b"".join(chunks)
 
 
-class _Line(NamedTuple):
-    number: int
-    text: str
-    error: Errors | None = None
-    reason: str = ""
+#: One physical line: ``(number, text, error, reason)``; ``error`` is None for a good line.
+_Line = tuple[int, str, "Errors | None", str]
 
 
 def _lines(stream: BinaryIO, encoding: str, limit: int) -> Iterator[_Line]:
@@ -479,14 +480,13 @@ def _lines(stream: BinaryIO, encoding: str, limit: int) -> Iterator[_Line]:
             while raw and not raw.endswith(b"\n"):
                 raw = readline(1 << 20)
                 size += len(raw)
-            yield _Line(number, "", Errors.E203, f"line {number} is {size:,} bytes, above the "
-                        f"{limit:,}-byte item limit")
+            yield number, "", Errors.E203, f"line {number} is {size:,} bytes, above the {limit:,}-byte item limit"
             continue
         try:
-            yield _Line(number, raw.decode(encoding))
+            yield number, raw.decode(encoding), None, ""
         except UnicodeDecodeError as exc:
-            yield _Line(number, raw.decode(encoding, "replace"), Errors.E201,
-                        f"invalid {encoding} byte 0x{raw[exc.start]:02x} on line {number}")
+            yield (number, raw.decode(encoding, "replace"), Errors.E201,
+                   f"invalid {encoding} byte 0x{raw[exc.start]:02x} on line {number}")
 
 
 class _LineFeed:
@@ -507,9 +507,9 @@ class _LineFeed:
     def __next__(self) -> str:
         line = self._pending.popleft() if self._pending else next(self._lines)
         self.record.append(line)
-        if line.error is Errors.E203:
-            raise _LineTooLong(line.reason)
-        return line.text
+        if line[2] is Errors.E203:
+            raise _LineTooLong(line[3])
+        return line[1]
 
     def start_record(self) -> None:
         self.record = []
@@ -546,7 +546,10 @@ def total_bytes(paths: Iterable[str]) -> int:
 
 
 def _walk(path: Path, stats: SourceStats) -> Iterator[Path | Rejected]:
-    """Files under ``path`` in sorted order, skipping hidden names; unreadable folders as E204."""
+    """Files under ``path`` in sorted order, skipping hidden names; unreadable folders as E204.
+
+    A path given explicitly is always returned, whatever it is, so that reading it can say why not.
+    """
     if not path.is_dir():
         yield path
         return
@@ -560,8 +563,11 @@ def _walk(path: Path, stats: SourceStats) -> Iterator[Path | Rejected]:
             stats.skipped["hidden file"] += 1
         elif entry.is_dir(follow_symlinks=False):
             yield from _walk(Path(entry.path), stats)
-        else:
+        elif entry.is_file():
             yield Path(entry.path)
+        else:
+            # Linked folders could loop; pipes and devices could block.
+            stats.skipped["link to a folder" if entry.is_dir() else "not a regular file"] += 1
 
 
 def iter_records(
@@ -623,9 +629,15 @@ class _Reader:
                 yield Rejected(Errors.E204, exc.strerror or str(exc), location=uri)
                 continue
             with raw:
+                name = item.name
+                stream: BinaryIO = raw
+                size: int | None = os.fstat(raw.fileno()).st_size
+                if name.lower().endswith(".gz") and detect_format(name[:-3], b"") not in (None, "warc"):
+                    name, stream, size = name[:-3], gzip.GzipFile(fileobj=raw), None  # type: ignore[assignment]
                 try:
-                    size = os.fstat(raw.fileno()).st_size
-                    yield from self._input(raw, name=item.name, base=uri, size=size, fallback=None)
+                    yield from self._input(stream, name=name, base=uri, size=size, fallback=None)
+                except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+                    yield Rejected(Errors.E304, f"corrupt compressed file: {exc}", location=uri)
                 except OSError as exc:
                     yield Rejected(Errors.E204, f"read failed: {exc.strerror or exc}", location=uri)
 
@@ -641,9 +653,10 @@ class _Reader:
         fmt = self.fmt or detect_format(name, head, fallback=fallback)
         if fmt is None:
             self.stats.bytes_done += size or len(head)
-            kind = f"extension {Path(name).suffix!r}" if Path(name).suffix else "no extension"
-            yield Rejected(Errors.E205, f"{kind} and content is not text/HTML/CSV/JSONL/WARC/RSS; "
-                           "use --format to choose one", location=base)
+            suffix = Path(name).suffix
+            kind = f"unknown extension {suffix!r}" if suffix else "no extension"
+            yield Rejected(Errors.E205, f"{kind}, and the content is not HTML, CSV, JSONL, WARC or RSS/Atom; "
+                           "use --format text to read it as plain text", location=base)
             return
         if fmt in _SINGLE_ITEM:
             yield from self._single(fmt, raw, head, size, base)
@@ -782,29 +795,30 @@ class _Reader:
 
     def _jsonl(self, lines: Iterator[_Line], base: str, encoding: str) -> Iterator[Article | Rejected]:
         keys = {name: self.mapping.get(name) for name in FIELDS}
-        for line in lines:
-            location = f"{base}#line={line.number}"
-            if line.error is not None:
-                yield Rejected(line.error, line.reason, location=location)
+        for number, text, error, reason in lines:
+            location = f"{base}#line={number}"
+            if error is not None:
+                yield Rejected(error, reason, location=location)
                 continue
-            if not line.text.strip():
+            if not text.strip():
                 continue
             try:
-                obj = json.loads(line.text)
+                obj = json.loads(text)
             except ValueError as exc:
                 yield Rejected(Errors.E304, f"invalid JSON: {exc}", location=location)
                 continue
             if not isinstance(obj, dict):
                 yield Rejected(Errors.E304, f"expected a JSON object, got {type(obj).__name__}", location=location)
                 continue
-            values = {}
+            values: dict[str, str | None] = {}
+            has_body = False
             for name, key in keys.items():
-                if key is not None:
-                    values[name] = _as_text(_lookup(obj, key))
-                else:
-                    found = next((k for k in _CANDIDATES[name] if k in obj), None)
-                    values[name] = _as_text(obj[found]) if found else None
-            if values["text"] is None and values["html"] is None:
+                if key is None:  # a known key name, unless it holds an object (not text)
+                    key = next((k for k in _CANDIDATES[name] if k in obj and not isinstance(obj[k], dict)), None)
+                value = _MISSING if key is None else _lookup(obj, key)
+                values[name] = None if value is _MISSING else _as_text(value)
+                has_body |= value is not _MISSING and name in ("text", "html")
+            if not has_body:
                 wanted = keys["text"] or "|".join(_CANDIDATES["text"])
                 yield Rejected(Errors.E302, f"no text key ({wanted}) in this record; map one with "
                                "--map text=KEY", location=location)
@@ -854,9 +868,9 @@ class _Reader:
                 continue
             row_number += 1
             location = f"{base}#row={row_number}"
-            bad_line = next((line for line in feed.record if line.error is not None), None)
+            bad_line = next((line for line in feed.record if line[2] is not None), None)
             if bad_line is not None:
-                yield Rejected(bad_line.error, bad_line.reason, location=location)  # type: ignore[arg-type]
+                yield Rejected(bad_line[2], bad_line[3], location=location)  # type: ignore[arg-type]
             elif len(row) != width:
                 yield self._broken_row(feed, width, delimiter, f"{len(row)} fields, header has {width}", location)
             else:
@@ -869,10 +883,10 @@ class _Reader:
             return Rejected(Errors.E301, problem, location=location)
         first, rest = feed.record[0], feed.record[1:]
         replayed = ""
-        if rest and any(len(r) == width for r in csv.reader((line.text for line in rest), delimiter=delimiter)):
+        if rest and any(len(r) == width for r in csv.reader((line[1] for line in rest), delimiter=delimiter)):
             feed.replay(rest)
             replayed = f"; {len(rest)} following line(s) read again"
-        return Rejected(Errors.E301, f"row starting on line {first.number}: {problem}{replayed}", location=location)
+        return Rejected(Errors.E301, f"row starting on line {first[0]}: {problem}{replayed}", location=location)
 
     # -- building records --------------------------------------------------------------------
 
