@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -149,6 +149,7 @@ class _Found:
     rel: str | None = None
     vague: bool = False
     mod: str | None = None
+    report: bool = False  # the date a statement was made ("kata Ali, Kamis (28/11/2013)")
 
 
 def _number(words: str) -> float | None:
@@ -500,18 +501,18 @@ _DIRECTION_ID = {
 }
 
 
-def _offset(m: re.Match[str], direction: str) -> dict[str, Any] | None:
-    n = _number(m["n"])
-    unit = _unit(m)
+def _offset(n: float | None, unit: str, direction: str) -> dict[str, Any] | None:
+    """ "dua hari lalu" (a date), "beberapa hari lalu" (PAST_REF), "tiga tahun terakhir" (a duration)."""
     letter, is_time = _UNITS[unit if unit in _UNITS else unit.removesuffix("s")]
-    sign = _DIRECTION_ID[" ".join(direction.lower().split())]
-    if sign == 0 or direction.lower() in ("ke depan",) and n is not None:
+    direction = _key(direction)
+    sign = _DIRECTION_ID[direction]
+    if sign == 0 or direction == "ke depan" and n is not None:
         return {"label": "DURATION", "value": _duration(n, unit), "vague": n is None}
     if n is None:
         return {"label": "DATE", "value": "PAST_REF" if sign < 0 else "FUTURE_REF", "vague": True}
     if n != int(n) or letter in ("S", "DE", "CE", "Q"):
         return {"label": "DURATION", "value": _duration(n, unit)}
-    anchor = "ANA:" if direction.lower() in ("kemudian", "sebelumnya", "berikutnya", "later", "earlier",
+    anchor = "ANA:" if direction in ("kemudian", "sebelumnya", "berikutnya", "later", "earlier",
                                                "before", "after") else ""
     code = {"M": "N" if is_time else "M"}.get(letter, letter)
     rel = f"{anchor}{code}{sign * int(n):+d}"
@@ -522,13 +523,13 @@ def _offset(m: re.Match[str], direction: str) -> dict[str, Any] | None:
        r"|sebelumnya|kemudian|lagi|mendatang|ke\s+depan|terakhir|belakangan|berikutnya)")
 def _id_offset(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "dua hari lalu", "tiga tahun silam", "beberapa hari mendatang", "lima tahun terakhir"."""
-    return _offset(m, m["dir"])
+    return _offset(_number(m["n"]), _unit(m), m["dir"])
 
 
 @_rule(rf"(?P<n>{_NUM_EN})\s+{_UNIT_EN}\s+(?P<dir>ago|earlier|later|from\s+now)", "en")
 def _en_offset(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "two days ago", "three weeks later"."""
-    return _offset(m, " ".join(m["dir"].split()))
+    return _offset(_number(m["n"]), _unit(m), m["dir"])
 
 
 @_rule(rf"(?:the\s+)?(?P<dir>past|last|next|coming)\s+(?:(?P<n>{_NUM_EN})\s+)?{_UNIT_EN}", "en")
@@ -558,12 +559,12 @@ def _en_duration(m: re.Match[str], text: str) -> dict[str, Any] | None:
     return {"label": "DURATION", "value": _duration(n, _unit(m)), "vague": n is None}
 
 
-@_rule(r"se(?P<unit>detik|menit|jam|hari|minggu|pekan|bulan|tahun|dekade|abad)(?!-)(?:\s+(?P<dir>terakhir|lalu))?")
+@_rule(r"se(?P<unit>detik|menit|jam|hari|minggu|pekan|bulan|tahun|dekade|abad)(?!-)(?:\s+(?P<dir>yang\s+lalu|lalu"
+       r"|silam|sebelumnya|kemudian|berikutnya|lagi|mendatang|terakhir|belakangan))?")
 def _id_one_unit(m: re.Match[str], text: str) -> dict[str, Any] | None:
-    """ "setahun", "sepekan", "seminggu lalu" (one week ago), "setahun terakhir"."""
-    if m["dir"] and m["dir"].lower() == "lalu":
-        letter, _ = _UNITS[m["unit"].lower()]
-        return {"label": "DATE", "rel": f"{letter}-1"} if letter in "DWMY" else None
+    """ "setahun", "sepekan", "seminggu lalu" (one week ago), "sehari sebelumnya", "setahun terakhir"."""
+    if m["dir"]:
+        return _offset(1.0, m["unit"].lower(), m["dir"])
     return {"label": "DURATION", "value": _duration(1, m["unit"])}
 
 
@@ -639,7 +640,9 @@ _WORDS_ID: dict[str, tuple[str, str | None, str | None, bool]] = {
     "masa kini": ("DATE", "PRESENT_REF", None, True), "belakangan ini": ("DATE", "PRESENT_REF", None, True),
     "akhir-akhir ini": ("DATE", "PRESENT_REF", None, True), "baru-baru ini": ("DATE", "PAST_REF", None, True),
     "beberapa waktu lalu": ("DATE", "PAST_REF", None, True), "masa lalu": ("DATE", "PAST_REF", None, True),
-    "masa lampau": ("DATE", "PAST_REF", None, True),
+    "masa lampau": ("DATE", "PAST_REF", None, True), "dulu": ("DATE", "PAST_REF", None, True),
+    "dahulu": ("DATE", "PAST_REF", None, True), "kelak": ("DATE", "FUTURE_REF", None, True),
+    "sebentar": ("DURATION", "PXX", None, True), "sekejap": ("DURATION", "PXX", None, True),
     "masa depan": ("DATE", "FUTURE_REF", None, True), "masa mendatang": ("DATE", "FUTURE_REF", None, True),
     "waktu dekat": ("DATE", "FUTURE_REF", None, True), "sejenak": ("DURATION", "PXX", None, True),
     "sesaat": ("DURATION", "PXX", None, True), "saat itu": ("DATE", "PAST_REF", None, True),
@@ -664,22 +667,25 @@ _WORDS_EN: dict[str, tuple[str, str | None, str | None, bool]] = {
 @_rule(rf"(?:{_alt(_WORDS_ID)})")
 def _id_word(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """Fixed phrases: "kemarin", "lusa", "hari ini", "sekarang", "saat itu", "sejenak"..."""
-    return _word(m, _WORDS_ID)
+    return _word(m, text, _WORDS_ID)
 
 
 @_rule(rf"(?:{_alt(_WORDS_EN)})", "en")
 def _en_word(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """Fixed phrases: "yesterday", "today", "now", "recently", "that day"..."""
-    return _word(m, _WORDS_EN)
+    return _word(m, text, _WORDS_EN)
 
 
-def _word(m: re.Match[str], table: dict[str, tuple[str, str | None, str | None, bool]]) -> dict[str, Any] | None:
+def _word(m: re.Match[str], text: str, table: dict[str, tuple[str, str | None, str | None, bool]]
+          ) -> dict[str, Any] | None:
     phrase = " ".join(m.group(0).lower().split())
     label, value, rel, vague = table[phrase]
     if phrase in ("natal", "christmas", "tahun baru") and not _capitalised(m.group(0)):
         return None
     if phrase == "now" and m.group(0) != m.group(0).lower():
         return None
+    if phrase in ("dulu", "dahulu") and re.search(r"(?:terlebih|lebih)\s+$", text[max(0, m.start() - 9) : m.start()]):
+        return None  # "terlebih dahulu" is "first", not "formerly"
     return {"label": label, "value": value, "rel": rel, "vague": vague}
 
 
@@ -743,14 +749,22 @@ def recognise(text: str, language: str | None = None) -> list[_Found]:
         taken.append((start, end))
         found.append(_Found(start, end, **{k: v for k, v in fields.items() if v is not None}))
     found.sort(key=lambda f: f.start)
+    found = [replace(f, report=True) if f.label == "DATE" and _REPORTED.search(text, max(0, f.start - 120), f.start)
+             else f for f in found]
     return _clocks_on_following_dates(found, text)
 
 
-_ADJACENT = re.compile(r"[\s,]*")
+#: what comes before the date of a statement: a speech verb, its speaker, a comma ("kata Ali di Jakarta, ").
+_REPORTED = re.compile(
+    r"\b(?:kata|ujar|ungkap|tutur|tegas|jelas|imbuh|papar|terang|sebut|katanya|ujarnya|said|told)\b"
+    r"[^.,\"“”\n]*(?:,[^.,\"“”\n]*)?,\s*$", re.IGNORECASE)
+
+
+_ADJACENT = re.compile(r"[\s,]*(?:(?:pada|tanggal|on)\s+)?")
 
 
 def _clocks_on_following_dates(found: list[_Found], text: str) -> list[_Found]:
-    """ "pukul 7:55 WIB, Jumat (5/12/2014)": a clock right before a date is on that date."""
+    """ "pukul 7:55 WIB, Jumat (5/12/2014)", "pukul 07.24 pada Minggu": a clock right before a date is on it."""
     out = list(found)
     for i, (f, nxt) in enumerate(zip(found, found[1:], strict=False)):
         if not (f.rel and f.rel.startswith("ANA:D|") and nxt.label == "DATE"
@@ -919,11 +933,13 @@ def _placeholder(rel: str) -> str:
 def _spans(found: Iterable[_Found], reference: datetime | None) -> list[Span]:
     anchor_iso = reference.isoformat() if reference else None
     spans: list[Span] = []
-    last: str | None = None
+    last: str | None = None  # the last date mentioned
+    last_event: str | None = None  # the last date mentioned that is not the date of a statement
     for f in found:
         value, anchored = f.value, True
         if f.rel is not None:
-            value = _resolve(f.rel, reference, last)
+            clock_anaphor = f.rel.startswith("ANA:D|")
+            value = _resolve(f.rel, reference, last_event if clock_anaphor and last_event else last)
             anchored = value is not None
             if value is None:
                 value = _placeholder(f.rel)
@@ -931,10 +947,13 @@ def _spans(found: Iterable[_Found], reference: datetime | None) -> list[Span]:
             anchored = reference is not None
         if f.label in ("DATE", "TIME") and value and value[:4].isdigit() and len(value) >= 4:
             last = value
+            last_event = last_event if f.report else value
         attrs: dict[str, Any] = {"value": value, "vague": f.vague, "anchored": anchored, "mod": f.mod,
                                  "anchor": anchor_iso if f.rel or f.value in _VAGUE_REFS else None}
         if f.rel is not None:
             attrs["rel"] = f.rel
+        if f.report:
+            attrs["report"] = True
         spans.append(Span(f.start, f.end, f.label, layer="timex", attrs=attrs))
     return spans
 
@@ -961,7 +980,7 @@ def anchor(spans: Iterable[Span], reference: datetime | None) -> list[Span]:
     """
     found = [
         _Found(s.start, s.end, s.label, None if "rel" in s.attrs else s.attrs.get("value"), s.attrs.get("rel"),
-               bool(s.attrs.get("vague")), s.attrs.get("mod"))
+               bool(s.attrs.get("vague")), s.attrs.get("mod"), bool(s.attrs.get("report")))
         for s in sorted(spans, key=lambda s: s.start)
     ]
     return _spans(found, reference)

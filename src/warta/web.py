@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import hmac
 import os
+import pathlib
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import jinja2
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -39,7 +39,7 @@ from .highlight import Mark, highlight, safe_href
 from .settings import Settings, load_settings
 from .store import ArticleFilter, SearchHit, Store
 
-HERE = Path(__file__).resolve().parent
+HERE = pathlib.Path(__file__).resolve().parent
 
 #: Error codes by HTTP status, for errors raised without a more specific code.
 STATUS_CODES = {
@@ -233,7 +233,9 @@ def require_token(request: Request, ctx: WebDep) -> None:
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorOut, "description": code} for status, code in STATUS_CODES.items() if status in (404, 422)
+    status: {"model": ErrorOut, "description": code,
+             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
+    for status, code in STATUS_CODES.items() if status in (404, 422)
 }
 api = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
 pages = APIRouter(responses=ERROR_RESPONSES, default_response_class=HTMLResponse)
@@ -333,6 +335,7 @@ def _when(value: datetime | date | str | None, fmt: str = "%d %b %Y %H:%M") -> s
     return value.strftime(fmt if isinstance(value, datetime) else "%d %b %Y")
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SNIPPET_MARK = re.compile(r"\[([^\[\]]*)\]")
 
 
@@ -394,6 +397,8 @@ def span_marks(article: Article, spans: list[Span] | None = None) -> list[Mark]:
 
 # -- views: one per page, shared by the HTML route and its JSON twin ---------------------------------
 
+#: Row ids are positive SQLite integers (64-bit).
+IdP = Annotated[int, Path(ge=1, le=2**63 - 1, description="Numeric id.")]
 PageQ = Annotated[int, Query(ge=1, le=100_000, description="Page number, from 1.")]
 SizeQ = Annotated[int | None, Query(ge=1, description="Items per page (capped by [server] max_page_size).")]
 SinceQ = Annotated[date | None, Query(description="Published on or after this day (UTC).")]
@@ -424,7 +429,7 @@ def search_view(ctx: Web, q: str, page: int, page_size: int | None, since: date 
     size = ctx.page_size(page_size)
     flt = ArticleFilter(outlet=outlet, language=language, since=_day_start(since), until=_day_end(until))
     try:
-        found = ctx.store.search(q, limit=page * size + 1, flt=flt)
+        found = ctx.store.search(_CONTROL.sub(" ", q), limit=page * size + 1, flt=flt)
     except ConfigError as exc:
         raise WebError(422, str(exc), "bad_query") from None
     hits = found[(page - 1) * size : page * size]
@@ -508,12 +513,12 @@ def page_articles(request: Request, ctx: WebDep, page: PageQ = 1, page_size: Siz
 
 
 @api.get("/articles/{article_id}", response_model=ArticleOut, summary="One article with its spans and copies")
-def api_article(ctx: WebDep, article_id: int) -> ArticleOut:
+def api_article(ctx: WebDep, article_id: IdP) -> ArticleOut:
     return article_view(ctx, _article(ctx, article_id))
 
 
 @pages.get("/articles/{article_id}", summary="One article, highlighted (HTML)")
-def page_article(request: Request, ctx: WebDep, article_id: int) -> HTMLResponse:
+def page_article(request: Request, ctx: WebDep, article_id: IdP) -> HTMLResponse:
     article = _article(ctx, article_id)
     view = article_view(ctx, article)
     body = highlight(article.text, span_marks(article))
@@ -548,12 +553,12 @@ def page_outlets(request: Request, ctx: WebDep) -> HTMLResponse:
 
 
 @api.get("/entities/{entity_id}", response_model=EntityPageOut, summary="Articles and quotes of an entity over time")
-def api_entity(ctx: WebDep, entity_id: int) -> EntityPageOut:
+def api_entity(ctx: WebDep, entity_id: IdP) -> EntityPageOut:
     return entity_view(ctx, entity_id)
 
 
 @pages.get("/entities/{entity_id}", summary="An entity over time (HTML)")
-def page_entity(request: Request, ctx: WebDep, entity_id: int) -> HTMLResponse:
+def page_entity(request: Request, ctx: WebDep, entity_id: IdP) -> HTMLResponse:
     return ctx.render(request, "entity.html", view=entity_view(ctx, entity_id))
 
 

@@ -43,3 +43,4 @@ def main() -> None:
 
 
 from . import serve  # noqa: E402,F401  (registers `warta serve`)
+from . import eval  # noqa: E402,F401  (registers `warta eval`)
