@@ -37,7 +37,7 @@ __all__ = ["find_quotes", "quotes"]
 _ID_POST_CUES = (
     "kata", "ujar", "tutur", "ungkap", "tegas", "jelas", "imbuh", "tambah", "lanjut", "tulis",
     "sebut", "papar", "terang", "ucap", "pungkas", "kilah", "bilang", "seru", "timpal", "aku",
-    "paparnya", "terangnya",
+    "pinta", "sambung", "tutup",
 )
 #: Indonesian verbs that introduce content: "X mengatakan (bahwa) ...".
 _ID_PRE_CUES = (
@@ -46,7 +46,8 @@ _ID_PRE_CUES = (
     "menekankan", "berkata", "mengaku", "menulis", "melaporkan", "mengimbau", "memaparkan",
     "menerangkan", "mengakui", "berpendapat",
     "mengungkap", "menyampaikan", "menuding", "menuduh", "mengingatkan", "bilang",
-    "mengutarakan", "membeberkan", "menandaskan", "mengucapkan", "berharap", "menyinggung",
+    "mengutarakan", "membeberkan", "menandaskan", "mengucapkan", "menyinggung", "mengumumkan",
+    "membantah", "memprediksi", "memperkirakan", "memastikan", "bercerita", "berspekulasi",
 )
 _EN_CUES = (
     "said", "says", "say", "told", "tells", "added", "adds", "wrote", "writes", "explained",
@@ -83,6 +84,8 @@ _ROLE_WORDS = {
     president vice secretary sen senator rep representative gov governor mr mrs ms dr judge
     chief head director spokesman spokeswoman spokesperson minister chairman chairwoman ceo mayor
     adviser advisor aide attorney general lt col gen former candidate nominee speaker leader
+    pengacara kuasa polisi kapuspenkum dirtut jampidsus jampidum kasatlantas kabiro humas mantan
+    country director marketing corporate portfolio
     """.split()
 }
 #: Words of organisation names and places: they end a person's name when read from the right.
@@ -104,6 +107,11 @@ _ORG_WORDS = {
     """.split()
 }
 _ROLE_OR_ORG = _ROLE_WORDS | _ORG_WORDS
+#: Organisation words that come before the organisation's own name ("Bank Mandiri").
+_ORG_PREFIXES = {
+    "bank", "partai", "kementerian", "pt", "universitas", "badan", "dinas", "komisi", "lembaga",
+    "kantor", "polda", "polres", "dewan", "mahkamah", "pengadilan", "departemen", "ministry",
+}
 #: Lowercase words that can sit inside a name ("Abdul bin Ahmad", "Ludwig van Beethoven").
 _NAME_PARTICLES = {"bin", "binti", "van", "von", "de", "der", "da", "al", "el", "la", "di"}
 #: Capitalised words that start a sentence or clause but are never names.
@@ -162,7 +170,11 @@ _ID_POST_RE = re.compile(
 _ID_PRE_RE = re.compile(r"\b(?P<cue>{})\b".format("|".join(_ID_PRE_CUES)), re.IGNORECASE)
 _EN_PRE_RE = re.compile(r"\b(?P<cue>{})\b".format("|".join(_EN_CUES)))
 _EN_INV_RE = re.compile(r"(?P<cue>{})\b".format("|".join(_EN_INVERTED)))
+#: A nominalisation right after the verb ("keprihatinan", "kepergian"): the verb takes a noun.
+_NOUN_OBJECT_RE = re.compile(r"ke\w+an\b")
 _STATEMENT_RE = re.compile(r"\b(?P<cue>pernyataan(?:nya)?|statement)\b")
+_LEAD_DATELINE_RE = re.compile(
+    r"(?:[A-Z][A-Za-z]*\s*,\s*)?(?:[A-Z]+\b|\w+\.(?:com|co|id)\b)[\w.,\s]{0,25}?\s*[-–—]\s*")
 _DATELINE_RE = re.compile(r"[A-Z][A-Z.]+(?:,\s*[A-Z][\w.]*)*\s+[-–—]\s+")
 #: Where reported content stops: a new clause about something else.
 _CONTENT_END_RE = re.compile(r",\s+(?:sementara|sedangkan|while|menurut\b|according to\b)|;\s")
@@ -327,8 +339,10 @@ def _name_chunks(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Runs of capitalised words (with name particles) between ``start`` and ``end``."""
     chunks: list[tuple[int, int]] = []
     cur: list[tuple[int, int, str]] = []
-    words = [w for w in _words(text, start, end)
-             if not (_is_cap(w[2]) and _sentence_initial_common(text, w[0], w[2]))]
+    words = _words(text, start, end)
+    words = [w for k, w in enumerate(words)
+             if not (_is_cap(w[2]) and _sentence_initial_common(text, w[0], w[2])
+                     and not (k + 1 < len(words) and _is_cap(words[k + 1][2])))]
     for k, (a, b, w) in enumerate(words):
         gap = text[cur[-1][1]:a] if cur else " "
         joinable = "\n" not in gap and gap.strip() in ("", "-")
@@ -365,9 +379,11 @@ def _split_role(text: str, start: int, end: int) -> tuple[int, int, bool]:
     if k == len(words) or (k > 0 and words[k - 1][2].lower() in _ORG_WORDS and k == len(words) - 1
                            and words[0][2].lower() in _ORG_WORDS):
         return words[0][0], words[-1][1], False
+    if 0 < k < len(words) - 2 and words[k - 1][2].lower() in _ORG_PREFIXES:
+        k += 1  # "Bank Mandiri Andry Asmoro": the word after an organisation word is its name
     first = words[k][0]
-    if len(words) - k > 4:
-        first = words[-4][0]
+    if len(words) - k > (3 if k else 4):  # after a role, a fourth word is usually the organisation
+        first = words[-3 if k else -4][0]
     return first, words[-1][1], True
 
 
@@ -411,6 +427,7 @@ class _Resolver:
                 cand = self.text[s:e]
                 if person and " " in cand:
                     self._full_names.setdefault(cand.split()[-1], cand)
+                    self._full_names.setdefault(cand.split()[0], cand)
         return self._full_names.get(name, name)
 
     def named_phrase(self, start: int, end: int) -> _Speaker | None:
@@ -422,7 +439,7 @@ class _Resolver:
                                   ent.label == "PER")
         chunks = _name_chunks(self.text, start, end)
         people = [(c, _split_role(self.text, *c)) for c in chunks]
-        for _chunk, (s, e, person) in people:
+        for _chunk, (s, e, person) in reversed(people):
             if person:
                 return self._remember(_Speaker(s, e, self._full_name(self.text[s:e]), "person"), True)
         if people:
@@ -455,10 +472,12 @@ class _Resolver:
         for s, e, name, person in reversed(self.named):
             if person and e <= before:
                 return _Speaker(start, end, name, "pronoun", (s, e))
-        for chunk_start, chunk_end in reversed(self.chunks_before(before)):
-            s, e, person = _split_role(self.text, chunk_start, chunk_end)
-            if person:
-                return _Speaker(start, end, self._full_name(self.text[s:e]), "pronoun", (s, e))
+        people = [(s, e) for s, e, person in (_split_role(self.text, *c) for c in self.chunks_before(before))
+                  if person]
+        full = [(s, e) for s, e in people if " " in self.text[s:e].strip()]
+        if full or people:
+            s, e = (full or people)[-1]
+            return _Speaker(start, end, self._full_name(self.text[s:e]), "pronoun", (s, e))
         return _Speaker(start, end, None, "pronoun")
 
 
@@ -487,8 +506,9 @@ class _Finder:
             return None
         stop = start
         for a, b, w in words:
-            if text[stop:a].strip(" ") and stop > start:
-                break  # punctuation ends the phrase
+            gap = text[stop:a].strip(" ")
+            if gap and stop > start and not re.fullmatch(r"[()]+|\)?\s*\(?", gap):
+                break  # punctuation other than a parenthesis ends the phrase
             if w.lower() in _ID_POST_SPEAKER_STOP | _EN_SPEAKER_STOP and stop > start:
                 break
             stop = b
@@ -503,6 +523,11 @@ class _Finder:
         if m and not _is_cap(phrase):
             noun = m.group(1) or m.group(2)
             return self.res.back_reference(start, start + m.end(), start, None, noun)
+        appo = re.match(r",\s*((?:[A-Z][\w'’.-]*\s?){1,4})(?=[,.;]|\s*$|\s[a-z])", text[stop:end])
+        if appo and any(w.lower() in _ROLE_WORDS for _a, _b, w in words):
+            a_s, a_e, person = _split_role(text, stop + appo.start(1), stop + appo.end(1))
+            if person:
+                return self.res.named_phrase(a_s, a_e) or _Speaker(a_s, a_e, text[a_s:a_e], "person")
         sp = self.res.named_phrase(start, stop)
         first = words[0][2]
         if sp is not None and (_is_cap(first) or first.lower() in _ROLE_WORDS or sp.kind == "person"):
@@ -512,6 +537,10 @@ class _Finder:
     def subject_before(self, sent_start: int, verb_start: int, before_quote: int) -> _Speaker | None:
         """The subject of a clause ending at a speech verb ("<Kim Jong Un> mengatakan ...")."""
         text = self.text
+        if sent_start == 0 or text[sent_start - 1] == "\n":
+            dateline = _LEAD_DATELINE_RE.match(text, sent_start, verb_start)
+            if dateline:
+                sent_start = dateline.end()
         segments: list[tuple[int, int]] = []
         pos = sent_start
         for m in re.finditer(r",|\s[-–—]\s", text[sent_start:verb_start]):
@@ -530,7 +559,8 @@ class _Finder:
         if not kept:
             return None
         s, e, words = kept[-1]
-        if len(kept) > 1 and not any(_is_cap(w) and w.lower() not in _NOT_NAMES for _a, _b, w in words):
+        if len(kept) > 1 and words[0][2].lower() not in _ID_PRONOUNS | _EN_PRONOUNS \
+                and not any(_is_cap(w) and w.lower() not in _NOT_NAMES for _a, _b, w in words):
             s, e, words = kept[-2]
         first = words[0][2].lower()
         if first in _ID_PRONOUNS | _EN_PRONOUNS:
@@ -708,8 +738,16 @@ class _Finder:
         """"Menurut X, CONTENT" / "..., namun menurut X, CONTENT" / "According to X, CONTENT"."""
         sent = self.text[s:end]
         m = re.match(r"(?:\s*(?:[A-Z]\w*\s+){0,2}?|.*?,\s+(?:namun|tetapi|tapi|sementara|but|and)\s+)"
-                     r"([Mm]enurut(?:nya)?|[Aa]ccording to)\b\s*([^,]*?),\s+(.+)$", sent)
-        if not m or len(m.group(3).split()) < 3:
+                     r"([Mm]enurut(?:nya)?|[Aa]ccording to|Kata)\b\s*([^,]*?),\s+(.+)$", sent)
+        if not m:
+            # "A, menurut dia, B": the whole sentence is the content
+            m = re.match(r"(.+?),\s+(menurut(?:nya)?)\s+([^,]{1,60}?),\s+(.+)$", sent)
+            if m is None or len(m.group(4).split()) < 2:
+                return False
+            cue_s, cue_e = s + m.start(2), s + m.end(2)
+            sp = self._menurut_speaker(m.group(2), s + m.start(3), s + m.end(3), cue_s, cue_e)
+            return sp is not None and self._emit(s, end, m.group(2), cue_s, cue_e, sp, taken, direct)
+        if len(m.group(3).split()) < 3:
             return False
         cue_s, cue_e = s + m.start(1), s + m.end(1)
         sp = self._menurut_speaker(m.group(1), s + m.start(2), s + m.end(2), cue_s, cue_e)
@@ -780,6 +818,8 @@ class _Finder:
                 if sp is None or (sp.kind == "nominal" and rx is _EN_PRE_RE and (sp.end - sp.start) > 60):
                     continue
                 cstart = cue_e + body.end()
+                if body.end() <= 1 and _NOUN_OBJECT_RE.match(text, cstart, end):
+                    continue  # "menyampaikan keprihatinan atas ...": a noun, not a statement
                 if len(_words(text, cstart, end)) < 3 or _ADJUNCT_AFTER_VERB.match(text, cstart, end):
                     comma = text.rfind(",", s, sp.start)
                     if comma < 0 or len(_words(text, s, comma)) < 3:
