@@ -86,6 +86,7 @@ class ArticleFilter:
     until: datetime | None = None
     originals_only: bool = False
     ids: Sequence[int] | None = field(default=None)
+    min_id: int | None = None
 
 
 class Store(ABC):
@@ -159,6 +160,10 @@ class Store(ABC):
 
     @abstractmethod
     def get_spans(self, article_id: int, layer: str | None = None) -> list[Span]: ...
+
+    @abstractmethod
+    def replace_spans(self, article_id: int, layers: dict[str, Sequence[Span]]) -> None:
+        """Replace several span layers of one article in one transaction."""
 
     @abstractmethod
     def upsert_entity(self, canonical: str, label: str, aliases: Iterable[str] = ()) -> int: ...
@@ -513,6 +518,9 @@ class SQLiteStore(Store):
             params.append(_utc(flt.until))
         if flt.originals_only:
             clauses.append("duplicate_of IS NULL")
+        if flt.min_id is not None:
+            clauses.append("id >= ?")
+            params.append(int(flt.min_id))
         if flt.ids is not None:
             ids = [int(i) for i in flt.ids] or [-1]
             clauses.append(f"id IN ({','.join(map(str, ids))})")
@@ -622,9 +630,13 @@ class SQLiteStore(Store):
         )
 
     def set_spans(self, article_id: int, layer: str, spans: Sequence[Span]) -> None:
+        self.replace_spans(article_id, {layer: spans})
+
+    def replace_spans(self, article_id: int, layers: dict[str, Sequence[Span]]) -> None:
         with self.transaction() as c:
-            c.execute("DELETE FROM spans WHERE article_id = ? AND layer = ?", (article_id, layer))
-            self._insert_spans(c, article_id, [s for s in spans if s.layer == layer])
+            for layer, spans in layers.items():
+                c.execute("DELETE FROM spans WHERE article_id = ? AND layer = ?", (article_id, layer))
+                self._insert_spans(c, article_id, [s for s in spans if s.layer == layer])
 
     def get_spans(self, article_id: int, layer: str | None = None) -> list[Span]:
         if layer is None:
