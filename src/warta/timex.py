@@ -34,6 +34,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from .article import Article, Span
@@ -254,15 +255,40 @@ def _tense(text: str, start: int, end: int) -> str:
 # Rules: (regex, handler). A handler returns the fields of a _Found, or None to reject the match.
 
 Handler = Callable[[re.Match[str], str], dict[str, Any] | None]
-_RULES: list[tuple[re.Pattern[str], Handler, str]] = []
+_RULES: list[tuple[re.Pattern[str], Handler, str, frozenset[str]]] = []
+#: the start key of a token that begins with a digit.
+_DIGIT = "#digit"
+#: the tokens a rule may start at: words (a match is only tried where one of its first words is).
+_TOKEN = re.compile(r"\w+|\(")
 
 
-def _rule(pattern: str, lang: str = "id", flags: int = re.IGNORECASE) -> Callable[[Handler], Handler]:
+def _rule(pattern: str, lang: str = "id", *, starts: Iterable[str]) -> Callable[[Handler], Handler]:
+    """Register a rule: its regex, the language it belongs to, and the lowercase words it can start with."""
+
     def register(fn: Handler) -> Handler:
-        _RULES.append((re.compile(rf"(?<![\w.,/:])(?:{pattern})(?![\w])", flags), fn, lang))
+        regex = re.compile(rf"(?<![\w.,/:])(?:{pattern})(?![\w])", re.IGNORECASE)
+        _RULES.append((regex, fn, lang, frozenset(starts)))
         return fn
 
     return register
+
+
+def _firsts(words: Iterable[str]) -> set[str]:
+    """The first token of each word or phrase, lower-cased."""
+    return {m[0] for w in words if (m := _TOKEN.match(w.lower()))}
+
+
+_S_WD = _firsts(_WEEKDAYS)
+_S_MON = _firsts({**_MONTHS_ID, **_MONTHS_EN})
+_S_MOD_ID = {"awal", "permulaan", "akhir", "penghujung", "pertengahan", "medio"}
+_S_MOD_EN = {"early", "late", "mid", "the", "beginning", "start", "end", "middle"}
+_S_REL_EN = {"last", "next", "this", "coming", "past", "previous"}
+_S_UNIT_ID = {"detik", "menit", "jam", "hari", "minggu", "pekan", "bulan", "tahun", "dekade", "dasawarsa", "abad",
+              "kuartal", "triwulan"}
+_S_NUM_ID = _firsts(_ONES) | {"se", "sepuluh", "sebelas", "seratus", "setengah", "beberapa", "sejumlah",
+                               "puluhan", "ratusan", "belasan", "ribuan", _DIGIT}
+_S_NUM_EN = _firsts(_EN_NUMBERS) | {"several", "few", "many", "some", "dozens", "hundreds", _DIGIT}
+_S_POD_ID = {"pagi", "siang", "sore", "petang", "malam", "dini", "subuh"}
 
 
 def _capitalised(word: str) -> bool:
@@ -305,14 +331,15 @@ def _month_day(m: re.Match[str], text: str, mo: int, d: int, y: str | None) -> d
 
 
 @_rule(rf"(?:(?:hari\s+)?{_WD}\s*,?\s*)?(?:(?:tanggal|tgl\.?)\s+)?(?P<d>[0-3]?\d)\s+{_MON_ANY}"
-       rf"(?:\s+(?:tahun\s+)?{_YEAR})?(?:\s+(?P<rel>yang\s+lalu|lalu|silam|mendatang|depan|ini))?{_TIME_TAIL}")
+       rf"(?:\s+(?:tahun\s+)?{_YEAR})?(?:\s+(?P<rel>yang\s+lalu|lalu|silam|mendatang|depan|ini))?{_TIME_TAIL}",
+       starts={"hari", "tanggal", "tgl", _DIGIT} | _S_WD)
 def _id_calendar_date(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "Rabu, 13 September 2023", "2 Januari", "15 Jun 2024, 08:03 WIB", "tanggal 17 Agustus lalu"."""
     return _month_day(m, text, _MONTHS[m["mon"].lower().rstrip(".")], int(m["d"]), m["y"])
 
 
 @_rule(rf"(?:(?:hari\s+)?{_WD}\s*,?\s*)?(?:{_MON_FULL}\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?"
-       rf"(?:\s*,?\s*{_YEAR})?){_EN_TIME_TAIL}", lang="en")
+       rf"(?:\s*,?\s*{_YEAR})?){_EN_TIME_TAIL}", lang="en", starts={"hari"} | _S_WD | _S_MON)
 def _en_calendar_date(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "June 14, 2024", "Friday, June 14", "March 3 at 10 a.m."."""
     if not _capitalised(m["mon"]):
@@ -321,7 +348,7 @@ def _en_calendar_date(m: re.Match[str], text: str) -> dict[str, Any] | None:
 
 
 @_rule(rf"(?:(?:hari\s+)?{_WD}(?:\s+(?P<pod0>{_POD_WORDS}))?\s*,?\s*)?\(?\s*(?P<d>[0-3]?\d)\s*[/-]\s*(?P<mo>[01]?\d)"
-       rf"(?:\s*[/-]\s*(?P<y>(?:19|20)?\d\d))?\s*\)?{_TIME_TAIL}")
+       rf"(?:\s*[/-]\s*(?P<y>(?:19|20)?\d\d))?\s*\)?{_TIME_TAIL}", starts={"hari", "(", _DIGIT} | _S_WD)
 def _numeric_date(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "Jumat (14/6/2024)", "Minggu pagi (28/12/2014)", "Senin (10/6)", "14/6/2024", "14-06-2024"."""
     opened, closed = "(" in m.group(0), ")" in m.group(0)
@@ -330,7 +357,8 @@ def _numeric_date(m: re.Match[str], text: str) -> dict[str, Any] | None:
     return _month_day(m, text, int(m["mo"]), int(m["d"]), m["y"])
 
 
-@_rule(r"(?P<y>(?:19|20)\d\d)-(?P<mo>[01]\d)-(?P<d>[0-3]\d)(?:[T ](?P<hh>[0-2]\d):(?P<mm>[0-5]\d))?", "any")
+@_rule(r"(?P<y>(?:19|20)\d\d)-(?P<mo>[01]\d)-(?P<d>[0-3]\d)(?:[T ](?P<hh>[0-2]\d):(?P<mm>[0-5]\d))?", "any",
+       starts={_DIGIT})
 def _iso_date(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ISO 8601 dates and timestamps."""
     return _month_day(m, text, int(m["mo"]), int(m["d"]), m["y"])
@@ -362,7 +390,7 @@ def _weekday(m: re.Match[str], text: str, rel_word: str, week: str) -> dict[str,
 
 
 @_rule(rf"(?:hari\s+)?{_WD}(?:\s+(?P<week>pekan|minggu)\s+(?P<rel>lalu|depan|ini|kemarin|mendatang)"
-       rf"|\s+(?P<rel2>lalu|depan|ini|kemarin|mendatang))?{_TIME_TAIL}")
+       rf"|\s+(?P<rel2>lalu|depan|ini|kemarin|mendatang))?{_TIME_TAIL}", starts={"hari"} | _S_WD)
 def _id_weekday(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "hari Jumat", "Jumat lalu", "Jumat pekan lalu", "Senin depan", "Jumat malam"."""
     rel_word = (m["rel"] or m["rel2"] or "").lower()
@@ -370,7 +398,7 @@ def _id_weekday(m: re.Match[str], text: str) -> dict[str, Any] | None:
 
 
 @_rule(rf"(?:(?P<rel>last|next|this|coming|past|previous)\s+)?{_WD}(?:\s+(?:the\s+)?(?P<wrel>last|next)"
-       rf"\s+week)?{_EN_TIME_TAIL}", lang="en")
+       rf"\s+week)?{_EN_TIME_TAIL}", lang="en", starts=_S_REL_EN | _S_WD)
 def _en_weekday(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "Friday", "last Friday", "next Monday", "Friday morning"."""
     if m["wrel"]:
@@ -393,7 +421,8 @@ _MARKS = {"lalu": "<", "kemarin": "<", "yang lalu": "<", "silam": "<", "last": "
 
 
 @_rule(rf"{_MOD_ID}(?P<bulan>bulan\s+)?{_MON_FULL}(?:\s+(?:tahun\s+)?{_YEAR})?"
-       rf"(?:\s+(?P<rel>yang\s+lalu|lalu|silam|kemarin|ini|depan|mendatang))?")
+       rf"(?:\s+(?P<rel>yang\s+lalu|lalu|silam|kemarin|ini|depan|mendatang))?",
+       starts=_S_MOD_ID | {"bulan"} | _S_MON)
 def _id_month(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "bulan Maret", "Juli 2024", "awal Juli 2024", "Oktober ini", "Juli lalu"."""
     if not (m["bulan"] or _capitalised(m["mon"])):
@@ -401,7 +430,8 @@ def _id_month(m: re.Match[str], text: str) -> dict[str, Any] | None:
     return _month_name(m, text, (m["rel"] or "").lower())
 
 
-@_rule(rf"(?:(?P<rel>last|next|this|coming)\s+)?{_MOD_EN}{_MON_FULL}(?:\s*,?\s*(?:of\s+)?{_YEAR})?", "en")
+@_rule(rf"(?:(?P<rel>last|next|this|coming)\s+)?{_MOD_EN}{_MON_FULL}(?:\s*,?\s*(?:of\s+)?{_YEAR})?", "en",
+       starts={"last", "next", "this", "coming"} | _S_MOD_EN | _S_MON)
 def _en_month(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "March 2024", "in March", "early July", "last May"."""
     mon = m["mon"]
@@ -415,7 +445,8 @@ def _en_month(m: re.Match[str], text: str) -> dict[str, Any] | None:
 
 
 @_rule(rf"{_MOD_ID}(?:(?P<lead>tahun|thn\.?|era|dekade|periode)\s+)?(?:(?P<dec>(?:19|20)?\d0)-?an|{_YEAR})"
-       rf"(?:\s+(?P<rel>lalu|silam|ini))?")
+       rf"(?:\s+(?P<rel>lalu|silam|ini))?",
+       starts=_S_MOD_ID | {"tahun", "thn", "era", "dekade", "periode", _DIGIT})
 def _id_year(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "tahun 2000", "2014", "pertengahan 2014", "akhir tahun 2023", "tahun 1990-an"."""
     mod = _MODS.get(m["mod"].lower()) if m["mod"] else None
@@ -429,7 +460,7 @@ def _id_year(m: re.Match[str], text: str) -> dict[str, Any] | None:
     return {"label": "DATE", "value": m["y"], "mod": mod}
 
 
-@_rule(rf"{_MOD_EN}(?:the\s+)?(?:{_YEAR}|(?P<dec>(?:19|20)\d0)'?s)", "en")
+@_rule(rf"{_MOD_EN}(?:the\s+)?(?:{_YEAR}|(?P<dec>(?:19|20)\d0)'?s)", "en", starts=_S_MOD_EN | {_DIGIT})
 def _en_year(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "2014", "mid-2014", "late 2023", "the 1990s"."""
     mod = _MODS.get(" ".join(m["mod"].lower().split()).removeprefix("the ")) if m["mod"] else None
@@ -459,7 +490,7 @@ _SHIFT_ID = {"ini": 0, "lalu": -1, "yang lalu": -1, "silam": -1, "kemarin": -1, 
              "berikutnya": 1, "sebelumnya": -1}
 
 
-@_rule(rf"{_MOD_ID}{_UNIT_ID}\s+{_REL_ID}")
+@_rule(rf"{_MOD_ID}{_UNIT_ID}\s+{_REL_ID}", starts=_S_MOD_ID | _S_UNIT_ID)
 def _id_relative_unit(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "pekan ini", "tahun lalu", "awal pekan depan", "bulan itu", "akhir pekan lalu"."""
     unit, rel_word = m["unit"].lower(), " ".join(m["rel"].lower().split())
@@ -477,13 +508,13 @@ def _id_relative_unit(m: re.Match[str], text: str) -> dict[str, Any] | None:
     return {"label": "DATE", "rel": f"{letter}{shift:+d}", "mod": mod}
 
 
-@_rule(r"akhir\s+pekan")
+@_rule(r"akhir\s+pekan", starts={"akhir"})
 def _id_weekend(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "akhir pekan" alone: the weekend of the reference week."""
     return {"label": "DATE", "rel": "WE+0"}
 
 
-@_rule(rf"{_MOD_EN}(?P<rel>last|next|this|coming|previous)\s+{_UNIT_EN}", "en")
+@_rule(rf"{_MOD_EN}(?P<rel>last|next|this|coming|previous)\s+{_UNIT_EN}", "en", starts=_S_MOD_EN | _S_REL_EN)
 def _en_relative_unit(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "last year", "this week", "next month", "early next year"."""
     letter, is_time = _UNITS[_unit(m)]
@@ -520,19 +551,20 @@ def _offset(n: float | None, unit: str, direction: str) -> dict[str, Any] | None
 
 
 @_rule(rf"(?P<n>{_NUM_ID})\s+{_UNIT_ID}\s+(?P<dir>yang\s+lalu|lalu|yang\s+silam|silam|yang\s+lewat|lewat"
-       r"|sebelumnya|kemudian|lagi|mendatang|ke\s+depan|terakhir|belakangan|berikutnya)")
+       r"|sebelumnya|kemudian|lagi|mendatang|ke\s+depan|terakhir|belakangan|berikutnya)", starts=_S_NUM_ID)
 def _id_offset(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "dua hari lalu", "tiga tahun silam", "beberapa hari mendatang", "lima tahun terakhir"."""
     return _offset(_number(m["n"]), _unit(m), m["dir"])
 
 
-@_rule(rf"(?P<n>{_NUM_EN})\s+{_UNIT_EN}\s+(?P<dir>ago|earlier|later|from\s+now)", "en")
+@_rule(rf"(?P<n>{_NUM_EN})\s+{_UNIT_EN}\s+(?P<dir>ago|earlier|later|from\s+now)", "en", starts=_S_NUM_EN)
 def _en_offset(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "two days ago", "three weeks later"."""
     return _offset(_number(m["n"]), _unit(m), m["dir"])
 
 
-@_rule(rf"(?:the\s+)?(?P<dir>past|last|next|coming)\s+(?:(?P<n>{_NUM_EN})\s+)?{_UNIT_EN}", "en")
+@_rule(rf"(?:the\s+)?(?P<dir>past|last|next|coming)\s+(?:(?P<n>{_NUM_EN})\s+)?{_UNIT_EN}", "en",
+       starts={"the", "past", "last", "next", "coming"})
 def _en_span(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "the past three days", "the next few weeks": durations; "the coming days": vague future."""
     if not m.group(0).lower().startswith("the") and not m["n"]:
@@ -543,7 +575,7 @@ def _en_span(m: re.Match[str], text: str) -> dict[str, Any] | None:
     return {"label": "DURATION", "value": _duration(n, _unit(m)), "vague": n is None}
 
 
-@_rule(rf"(?P<n>{_NUM_ID})\s+{_UNIT_ID}")
+@_rule(rf"(?P<n>{_NUM_ID})\s+{_UNIT_ID}", starts=_S_NUM_ID)
 def _id_duration(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "tiga hari", "enam tahun", "24 jam", "beberapa bulan", "1,5 jam"."""
     n = _number(m["n"])
@@ -552,7 +584,7 @@ def _id_duration(m: re.Match[str], text: str) -> dict[str, Any] | None:
     return {"label": "DURATION", "value": _duration(n, m["unit"]), "vague": n is None}
 
 
-@_rule(rf"(?P<n>{_NUM_EN})\s+{_UNIT_EN}(?:\s+long)?", "en")
+@_rule(rf"(?P<n>{_NUM_EN})\s+{_UNIT_EN}(?:\s+long)?", "en", starts=_S_NUM_EN)
 def _en_duration(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "three days", "a year", "several weeks"."""
     n = _number(m["n"])
@@ -560,7 +592,8 @@ def _en_duration(m: re.Match[str], text: str) -> dict[str, Any] | None:
 
 
 @_rule(r"se(?P<unit>detik|menit|jam|hari|minggu|pekan|bulan|tahun|dekade|abad)(?!-)(?:\s+(?P<dir>yang\s+lalu|lalu"
-       r"|silam|sebelumnya|kemudian|berikutnya|lagi|mendatang|terakhir|belakangan))?")
+       r"|silam|sebelumnya|kemudian|berikutnya|lagi|mendatang|terakhir|belakangan))?",
+       starts={"se" + u for u in _S_UNIT_ID})
 def _id_one_unit(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "setahun", "sepekan", "seminggu lalu" (one week ago), "sehari sebelumnya", "setahun terakhir"."""
     if m["dir"]:
@@ -568,7 +601,8 @@ def _id_one_unit(m: re.Match[str], text: str) -> dict[str, Any] | None:
     return {"label": "DURATION", "value": _duration(1, m["unit"])}
 
 
-@_rule(r"ber(?P<unit>detik|menit|jam|hari|minggu|pekan|bulan|tahun|dekade|abad)-(?P=unit)")
+@_rule(r"ber(?P<unit>detik|menit|jam|hari|minggu|pekan|bulan|tahun|dekade|abad)-(?P=unit)",
+       starts={"ber" + u for u in _S_UNIT_ID})
 def _id_many_units(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "bertahun-tahun", "berbulan-bulan": vague durations."""
     return {"label": "DURATION", "value": _duration(None, m["unit"]), "vague": True}
@@ -576,7 +610,7 @@ def _id_many_units(m: re.Match[str], text: str) -> dict[str, Any] | None:
 
 @_rule(rf"(?:setiap|tiap|tiap-tiap|saban|per)\s+(?:(?P<n>{_NUM_ID})\s+)?(?:{_UNIT_ID}|{_WD}|{_POD_ID}"
        rf"|(?:bulan\s+)?{_MON_FULL})|(?P<cnt>{_NUM_ID})\s+kali\s+(?:dalam\s+)?se(?P<unit2>hari|minggu|pekan|bulan"
-       r"|tahun)")
+       r"|tahun)", starts={"setiap", "tiap", "saban", "per"} | _S_NUM_ID)
 def _id_set(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "setiap Senin", "tiap tahun", "setiap dua minggu", "dua kali sehari"."""
     return _set(m)
@@ -584,7 +618,8 @@ def _id_set(m: re.Match[str], text: str) -> dict[str, Any] | None:
 
 @_rule(rf"(?:every|each)\s+(?:(?P<n>{_NUM_EN})\s+)?(?:{_UNIT_EN}|{_WD}|(?P<pod>morning|afternoon|evening|night)"
        rf"|{_MON_FULL})|(?P<cnt>once|twice|{_NUM_EN}\s+times)\s+a\s+(?P<unit2>day|week|month|year)"
-       r"|(?P<adv>daily|weekly|monthly|annually|yearly)", "en")
+       r"|(?P<adv>daily|weekly|monthly|annually|yearly)", "en",
+       starts={"every", "each", "once", "twice", "daily", "weekly", "monthly", "annually", "yearly"} | _S_NUM_EN)
 def _en_set(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "every Monday", "each year", "twice a week", "daily"."""
     if m["adv"]:
@@ -609,7 +644,7 @@ def _set(m: re.Match[str]) -> dict[str, Any] | None:
 
 
 @_rule(r"(?:pukul|jam|pk\.?)\s+" + _CLOCK + rf"(?:\s+{_POD_ID})?|(?P<hh2>[0-2]?\d)[.:](?P<mm2>[0-5]\d)\s*"
-       rf"(?P<tz2>{_alt(w.upper() for w in _TZ)})\b")
+       rf"(?P<tz2>{_alt(w.upper() for w in _TZ)})\b", starts={"pukul", "jam", "pk", _DIGIT})
 def _id_clock(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "pukul 10.00 WIB", "jam 8 malam", "21.30 WITA": the time on the day last mentioned."""
     if m["hh2"]:
@@ -621,7 +656,8 @@ def _id_clock(m: re.Match[str], text: str) -> dict[str, Any] | None:
     return {"label": "TIME", "rel": f"ANA:D{clock}"} if clock else None
 
 
-@_rule(rf"(?P<hh>[01]?\d)(?::(?P<mm>[0-5]\d))?\s*(?P<ap>[ap]\.m\.|[ap]m)(?:\s+{_TZ_RE})?", "en")
+@_rule(rf"(?P<hh>[01]?\d)(?::(?P<mm>[0-5]\d))?\s*(?P<ap>[ap]\.m\.|[ap]m)(?:\s+{_TZ_RE})?", "en",
+       starts={_DIGIT})
 def _en_clock(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "10 a.m.", "10:30 pm EST"."""
     clock = _clock(m)
@@ -664,13 +700,13 @@ _WORDS_EN: dict[str, tuple[str, str | None, str | None, bool]] = {
 }
 
 
-@_rule(rf"(?:{_alt(_WORDS_ID)})")
+@_rule(rf"(?:{_alt(_WORDS_ID)})", starts=_firsts(_WORDS_ID))
 def _id_word(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """Fixed phrases: "kemarin", "lusa", "hari ini", "sekarang", "saat itu", "sejenak"..."""
     return _word(m, text, _WORDS_ID)
 
 
-@_rule(rf"(?:{_alt(_WORDS_EN)})", "en")
+@_rule(rf"(?:{_alt(_WORDS_EN)})", "en", starts=_firsts(_WORDS_EN))
 def _en_word(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """Fixed phrases: "yesterday", "today", "now", "recently", "that day"..."""
     return _word(m, text, _WORDS_EN)
@@ -689,7 +725,8 @@ def _word(m: re.Match[str], text: str, table: dict[str, tuple[str, str | None, s
     return {"label": label, "value": value, "rel": rel, "vague": vague}
 
 
-@_rule(rf"(?:(?P<day>kemarin|tadi|besok|esok|nanti)\s+{_POD_ID}|(?P<pod2>{_POD_WORDS})\s+(?P<this>ini|itu|tadi))")
+@_rule(rf"(?:(?P<day>kemarin|tadi|besok|esok|nanti)\s+{_POD_ID}|(?P<pod2>{_POD_WORDS})\s+(?P<this>ini|itu|tadi))",
+       starts={"kemarin", "tadi", "besok", "esok", "nanti"} | _S_POD_ID)
 def _id_part_of_day(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "kemarin sore", "tadi pagi", "besok malam", "malam ini", "pagi itu"."""
     pod = _PARTS[_key(m["pod"] or m["pod2"])]
@@ -702,14 +739,15 @@ def _id_part_of_day(m: re.Match[str], text: str) -> dict[str, Any] | None:
     return {"label": "TIME", "rel": f"D{shift:+d}|T{pod}"}
 
 
-@_rule(r"(?:(?P<rel>yesterday|tomorrow|this)\s+(?P<pod>morning|afternoon|evening))", "en")
+@_rule(r"(?:(?P<rel>yesterday|tomorrow|this)\s+(?P<pod>morning|afternoon|evening))", "en",
+       starts={"yesterday", "tomorrow", "this"})
 def _en_part_of_day(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "yesterday morning", "this afternoon"."""
     shift = {"yesterday": -1, "tomorrow": 1}.get(m["rel"].lower(), 0)
     return {"label": "TIME", "rel": f"D{shift:+d}|T{_PARTS[m['pod'].lower()]}"}
 
 
-@_rule(rf"musim\s+(?P<season>{_alt(_SEASONS)})")
+@_rule(rf"musim\s+(?P<season>{_alt(_SEASONS)})", starts={"musim"})
 def _id_season(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "musim hujan", "musim kemarau": the season of the reference year."""
     return {"label": "DATE", "rel": f"SEASON{_SEASONS[m['season'].lower()]}"}
@@ -719,18 +757,30 @@ def _id_season(m: re.Match[str], text: str) -> dict[str, Any] | None:
 # Recognition
 
 
+@cache
+def _rules_by_start(language: str | None) -> dict[str, list[tuple[int, re.Pattern[str], Handler]]]:
+    """For each start word, the rules (in priority order) of ``language`` (None: both) that can start there."""
+    langs = {"any", "id", "en"} if language is None else {"any", language}
+    index: dict[str, list[tuple[int, re.Pattern[str], Handler]]] = {}
+    for order, (regex, handler, lang, starts) in enumerate(_RULES):
+        if lang in langs:
+            for word in starts:
+                index.setdefault(word, []).append((order, regex, handler))
+    return index
+
+
 def recognise(text: str, language: str | None = None) -> list[_Found]:
     """Every temporal expression in ``text``, longest first where candidates overlap.
 
     ``language`` (``"id"``, ``"en"``, or None for both) chooses the rule set.
     """
-    langs = {"any", "id", "en"} if language is None else {"any", "en"} if language == "en" else {"any", "id"}
+    index = _rules_by_start(language if language in ("id", "en") else None)
     candidates: list[tuple[int, int, int, dict[str, Any]]] = []
-    for order, (regex, handler, lang) in enumerate(_RULES):
-        if lang not in langs:
-            continue
-        for m in regex.finditer(text):
-            if m.end() == m.start():
+    for token in _TOKEN.finditer(text):
+        word = token[0]
+        for order, regex, handler in index.get(_DIGIT if word[0].isdigit() else word.lower(), ()):
+            m = regex.match(text, token.start())
+            if m is None or m.end() == m.start():
                 continue
             try:
                 fields = handler(m, text)
