@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .article import Article
-from .errors import Errors, Rejected, WartaError
+from .errors import ConfigError, Errors, Rejected, WartaError
 
 #: Attributes every freshly read article has.
 BASE_ATTRIBUTES = ("source", "title", "text", "url", "outlet", "author", "published", "raw_text")
@@ -88,16 +88,19 @@ class Pipeline:
 
     ``on_error="raise"`` (development, tests) lets exceptions propagate; ``"record"`` (backfills)
     turns an unexpected exception inside a stage into a :class:`Rejected` with code E401.
+    ``given`` names attributes the incoming articles already carry (e.g. stored, cleaned articles).
     """
 
-    def __init__(self, names: Sequence[str], settings: Any = None, *, on_error: str = "raise") -> None:
+    def __init__(
+        self, names: Sequence[str], settings: Any = None, *, on_error: str = "raise", given: Sequence[str] = ()
+    ) -> None:
         if on_error not in ("raise", "record"):
             raise ValueError("on_error must be 'raise' or 'record'")
         stages = registered_stages()
         self.names = list(names)
         self.on_error = on_error
         self._stages: list[tuple[StageInfo, Callable[[Article], Article]]] = []
-        available = set(BASE_ATTRIBUTES)
+        available = set(BASE_ATTRIBUTES) | set(given)
         for name in self.names:
             if name not in stages:
                 raise StageError(f"unknown stage {name!r}; known: {', '.join(sorted(stages))}")
@@ -116,7 +119,7 @@ class Pipeline:
     def _run(self, info: StageInfo, fn: Callable[[Article], Article], article: Article) -> Article:
         try:
             out = fn(article)
-        except Rejected:
+        except (Rejected, ConfigError):
             raise
         except Exception as exc:
             if self.on_error == "raise":
