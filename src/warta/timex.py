@@ -64,7 +64,7 @@ _MONTH_ABBR = {
 _MONTHS = {**_MONTHS_ID, **_MONTHS_EN, **_MONTH_ABBR}
 #: TIMEX3 parts of the day.
 _PARTS = {
-    "pagi": "MO", "subuh": "MO", "dini hari": "MO", "siang": "AF", "sore": "AF", "petang": "EV",
+    "pagi": "MO", "subuh": "MO", "dini hari": "MO", "dinihari": "MO", "siang": "AF", "sore": "AF", "petang": "EV",
     "malam": "NI", "morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI", "noon": "MI",
 }
 _TZ = {"wib": "+07:00", "wita": "+08:00", "wit": "+09:00", "gmt": "+00:00", "utc": "+00:00",
@@ -115,7 +115,7 @@ _NUM_ID = (
 _NUM_EN = rf"(?:\d+(?:\.\d+)?|{_alt(_EN_NUMBERS)}|several|a\s+few|few|many|some|dozens\s+of|hundreds\s+of)"
 _UNIT_ID = r"(?P<unit>detik|menit|jam|hari|minggu|pekan|bulan|tahun|dekade|dasawarsa|abad|kuartal|triwulan)"
 _UNIT_EN = r"(?P<unit>second|minute|hour|day|week|month|year|decade|century|centurie|quarter)s?"
-_POD_WORDS = r"pagi|siang|sore|petang|malam|dini\s+hari|subuh"
+_POD_WORDS = r"pagi|siang|sore|petang|malam|dini\s*hari|subuh"
 _POD_ID = rf"(?P<pod>{_POD_WORDS})"
 _TZ_RE = rf"(?P<tz>{_alt(w.upper() for w in _TZ)})\b"
 _CLOCK = rf"(?P<hh>[0-2]?\d)(?:[.:](?P<mm>[0-5]\d))?(?:\s*{_TZ_RE})?"
@@ -288,7 +288,7 @@ _S_UNIT_ID = {"detik", "menit", "jam", "hari", "minggu", "pekan", "bulan", "tahu
 _S_NUM_ID = _firsts(_ONES) | {"se", "sepuluh", "sebelas", "seratus", "setengah", "beberapa", "sejumlah",
                                "puluhan", "ratusan", "belasan", "ribuan", _DIGIT}
 _S_NUM_EN = _firsts(_EN_NUMBERS) | {"several", "few", "many", "some", "dozens", "hundreds", _DIGIT}
-_S_POD_ID = {"pagi", "siang", "sore", "petang", "malam", "dini", "subuh"}
+_S_POD_ID = {"pagi", "siang", "sore", "petang", "malam", "dini", "dinihari", "subuh"}
 
 
 def _capitalised(word: str) -> bool:
@@ -348,7 +348,8 @@ def _en_calendar_date(m: re.Match[str], text: str) -> dict[str, Any] | None:
 
 
 @_rule(rf"(?:(?:hari\s+)?{_WD}(?:\s+(?P<pod0>{_POD_WORDS}))?\s*,?\s*)?\(?\s*(?P<d>[0-3]?\d)\s*[/-]\s*(?P<mo>[01]?\d)"
-       rf"(?:\s*[/-]\s*(?P<y>(?:19|20)?\d\d))?\s*\)?{_TIME_TAIL}", starts={"hari", "(", _DIGIT} | _S_WD)
+       rf"(?:\s*[/-]\s*(?P<y>(?:19|20)?\d\d))?\s*\)?{_TIME_TAIL}(?:\s+(?P<rel>lalu|kemarin))?",
+       starts={"hari", "(", _DIGIT} | _S_WD)
 def _numeric_date(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "Jumat (14/6/2024)", "Minggu pagi (28/12/2014)", "Senin (10/6)", "14/6/2024", "14-06-2024"."""
     opened, closed = "(" in m.group(0), ")" in m.group(0)
@@ -390,10 +391,11 @@ def _weekday(m: re.Match[str], text: str, rel_word: str, week: str) -> dict[str,
 
 
 @_rule(rf"(?:hari\s+)?{_WD}(?:\s+(?P<week>pekan|minggu)\s+(?P<rel>lalu|depan|ini|kemarin|mendatang)"
-       rf"|\s+(?P<rel2>lalu|depan|ini|kemarin|mendatang))?{_TIME_TAIL}", starts={"hari"} | _S_WD)
+       rf"|\s+(?P<rel2>lalu|depan|ini|kemarin|mendatang))?{_TIME_TAIL}(?:\s+(?P<rel3>kemarin|lalu))?",
+       starts={"hari"} | _S_WD)
 def _id_weekday(m: re.Match[str], text: str) -> dict[str, Any] | None:
-    """ "hari Jumat", "Jumat lalu", "Jumat pekan lalu", "Senin depan", "Jumat malam"."""
-    rel_word = (m["rel"] or m["rel2"] or "").lower()
+    """ "hari Jumat", "Jumat lalu", "Jumat pekan lalu", "Senin depan", "Jumat malam", "Selasa sore kemarin"."""
+    rel_word = (m["rel"] or m["rel2"] or m["rel3"] or "").lower()
     return _weekday(m, text, rel_word, m["week"] or "")
 
 
@@ -817,14 +819,14 @@ def _clocks_on_following_dates(found: list[_Found], text: str) -> list[_Found]:
     """ "pukul 7:55 WIB, Jumat (5/12/2014)", "pukul 07.24 pada Minggu": a clock right before a date is on it."""
     out = list(found)
     for i, (f, nxt) in enumerate(zip(found, found[1:], strict=False)):
-        if not (f.rel and f.rel.startswith("ANA:D|") and nxt.label == "DATE"
+        if not (f.rel and f.rel.startswith("ANA:D|") and nxt.label in ("DATE", "TIME")
                 and _ADJACENT.fullmatch(text, f.end, nxt.start)):
             continue
         clock = f.rel.partition("|")[2]
         if nxt.value and re.fullmatch(r"\d{4}-\d\d-\d\d", nxt.value):
             out[i] = _Found(f.start, f.end, f.label, rel=f"ABS:{nxt.value}|{clock}", mod=f.mod)
         elif nxt.rel and re.match(r"(?:WD|MD|D[+-])", nxt.rel):
-            out[i] = _Found(f.start, f.end, f.label, rel=f"{nxt.rel}|{clock}", mod=f.mod)
+            out[i] = _Found(f.start, f.end, f.label, rel=f"{nxt.rel.partition('|')[0]}|{clock}", mod=f.mod)
     return out
 
 
