@@ -57,6 +57,11 @@ _EN_CUES = (
     "stressed", "observed", "conceded", "believes", "believed", "thinks", "thought", "saying",
     "adding", "telling", "arguing", "noting", "insisting", "warning", "claiming", "explaining",
 )
+#: What may follow "CONTENT, he said" without being content itself.
+_REST_ADJUNCT_RE = re.compile(
+    r"\s*(?:after|in|on|at|during|when|while|before|to|as|from|of|about|outside|inside|following|"
+    r"through|via|last|this|earlier|later|pada|dalam|di|saat|ketika|usai|seusai|kepada|dikutip|"
+    r"seperti|sebagaimana|melalui|lewat)\b", re.IGNORECASE)
 _EN_LEAD_ADJUNCTS = {
     "in", "as", "asked", "speaking", "on", "at", "during", "after", "before", "when", "while",
     "despite", "with", "without", "since", "until", "from", "for", "by", "like", "unlike",
@@ -149,6 +154,7 @@ _EN_SPEAKER_STOP = {
     "who", "which", "and", "but", "because", "as", "of", "about", "from", "with", "earlier",
     "recently", "yesterday", "today", "later", "told", "said", "says", "added",
 }
+_CONJUNCTIONS = {"and", "but", "so", "yet", "dan", "tetapi", "tapi", "namun", "lalu", "kemudian", "also"}
 _ID_ADJUNCT_START = {
     "pada", "dalam", "di", "berbicara", "saat", "ketika", "sementara", "namun", "kemudian",
     "sebelumnya", "selain", "dengan", "usai", "seusai", "dari", "melalui", "sebagai", "menurut",
@@ -169,6 +175,12 @@ _ID_POST_RE = re.compile(
 )
 _ID_PRE_RE = re.compile(r"\b(?P<cue>{})\b".format("|".join(_ID_PRE_CUES)), re.IGNORECASE)
 _EN_PRE_RE = re.compile(r"\b(?P<cue>{})\b".format("|".join(_EN_CUES)))
+_EN_SV_RE = re.compile(r"((?:(?:the|a|an)\s+)?(?:[A-Z][\w.'’-]*\s+){0,4}?[A-Za-z][\w.'’-]*)\s+(%s)\b"
+                       % "|".join(_EN_INVERTED + ("told", "tells", "argued", "wrote", "insisted", "warned")))
+_EN_SV_DIRECT_RE = re.compile(r"((?:[\w.'’()-]+\s+){0,6}?(?:[A-Z][\w.'’-]*|he|she|they|I|we))\s+"
+                              r"(%s|went on|\w+ed)\b" % "|".join(_EN_CUES))
+_EN_INV_DIRECT_RE = re.compile(r"(?P<cue>%s|\w+ed)\b(?=\s+(?:[A-Z]|the\s))" % "|".join(_EN_INVERTED))
+_DETERMINER_RE = re.compile(r"(?:a|an|the|his|her|their|its|one|another|some)\s", re.IGNORECASE)
 _EN_INV_RE = re.compile(r"(?P<cue>{})\b".format("|".join(_EN_INVERTED)))
 #: A nominalisation right after the verb ("keprihatinan", "kepergian"): the verb takes a noun.
 _NOUN_OBJECT_RE = re.compile(r"ke\w+an\b")
@@ -227,12 +239,18 @@ def _is_cap(word: str) -> bool:
     return bool(_CAP.match(word))
 
 
+#: Two apostrophes used as a quote mark (''like this''), opening (group 1) or closing.
+_DOUBLE_SINGLE = re.compile(r"''(?=(\S))?")
+
+
 def _find_direct(text: str) -> list[tuple[int, int, int, int]]:
     """Quoted stretches as ``(open_mark, content_start, content_end, close_mark_end)``.
 
     A paragraph that opens a quote without closing it continues in the next paragraph when
     that one opens with a quote mark (the newspaper convention for long quotes).
     """
+    original = text
+    text = _DOUBLE_SINGLE.sub(lambda m: ' "' if m.group(1) else '" ', text)
     out: list[tuple[int, int, int, int]] = []
     pos = 0
     paragraphs = text.split("\n")
@@ -265,7 +283,7 @@ def _find_direct(text: str) -> list[tuple[int, int, int, int]]:
                         c == "\"" and before == " " and after not in " ,.;:!?"):
                     cs, ce = _strip(text, opened + 1, base + j, " \t\n")
                     if ce > cs:
-                        out.append((opened, cs, ce, base + j + 1))
+                        out.append((opened, cs, ce, base + j + (2 if original[base + j] == "'" else 1)))
                     opened = None
             i += 1
         pending = opened if opened is not None else None
@@ -551,8 +569,11 @@ class _Finder:
         for s, e in segments:
             s, e = _strip(text, s, e, " \t\n\"“”")
             words = _words(text, s, e)
+            while words and words[0][2].lower() in _CONJUNCTIONS:
+                words = words[1:]
             if not words:
                 continue
+            s = words[0][0]
             if words[0][2].lower() in _ID_ADJUNCT_START:
                 continue
             kept.append((s, e, words))
@@ -602,8 +623,11 @@ class _Finder:
     def add(self, q: _Quote) -> None:
         self.quotes.append(q)
 
-    def post_cue(self, pos: int, end: int) -> tuple[str, int, int, _Speaker | None] | None:
-        """A cue with its speaker right at ``pos``: "kata X", "katanya", "said X", "X said"."""
+    def post_cue(self, pos: int, end: int, direct: bool = False) -> tuple[str, int, int, _Speaker | None] | None:
+        """A cue with its speaker right at ``pos``: "kata X", "katanya", "said X", "X said".
+
+        After a direct quote any past-tense verb of a named or pronoun subject is taken as the
+        cue ("“This is fantastic!” beamed Hartley", "“...,” Trump went on")."""
         text = self.text
         m = re.match(r"[\s,.;:]*", text[pos:end])
         at = pos + (m.end() if m else 0)
@@ -619,13 +643,12 @@ class _Finder:
                 if sp is not None:
                     return cue.lower(), cs, ce, sp
             return None
-        m_en = _EN_INV_RE.match(text, at, end)
+        m_en = (_EN_INV_DIRECT_RE if direct else _EN_INV_RE).match(text, at, end)
         if m_en:
             sp = self.speaker_after(m_en.end() + 1, end, pos)
-            if sp is not None:
+            if sp is not None and (sp.kind != "nominal" or _DETERMINER_RE.match(text, sp.start)):
                 return m_en.group("cue"), m_en.start(), m_en.end(), sp
-        m_sv = re.match(r"((?:[A-Z][\w.'’-]*\s+){{0,4}}?[A-Za-z][\w.'’-]*)\s+({})\b".format("|".join(_EN_INVERTED)),
-                        text[at:end])
+        m_sv = (_EN_SV_DIRECT_RE if direct else _EN_SV_RE).match(text[at:end])
         if m_sv:
             cs, ce = at + m_sv.start(2), at + m_sv.end(2)
             sp = self.subject_before(at, cs, pos)
@@ -664,7 +687,7 @@ class _Finder:
         text = self.text
         open_mark, cs, ce, close_end = q
         limit = e + 1 if e >= close_end else text.find("\n", close_end) % (len(text) + 1)
-        cue = self.post_cue(close_end, min(len(text), max(limit, close_end)))
+        cue = self.post_cue(close_end, min(len(text), max(limit, close_end)), direct=True)
         if cue is None or cue[3] is None:
             cue = self.pre_cue(s, open_mark) or cue
         if cue is None or len(_words(text, cs, ce)) < 2:
@@ -788,7 +811,7 @@ class _Finder:
                 continue
             rest = text[max(cue_e, sp.end):end]
             mid = re.match(r"\s*,\s+(.+)$", rest)
-            if mid is None and len(_words(rest, 0, len(rest))) > 6:
+            if mid is None and len(_words(rest, 0, len(rest))) > 6 and not _REST_ADJUNCT_RE.match(rest):
                 continue  # "In an interview, Trump says he ...": the cue starts the content
             cend = end if mid and len(mid.group(1).split()) >= 2 else s + m.start()
             return self._emit(cstart, cend, cue_name, cue_s, cue_e, sp, taken, direct)
@@ -800,8 +823,11 @@ class _Finder:
         "CONTENT, X memperingatkan pada hari Jumat"."""
         text = self.text
         for rx in (_ID_PRE_RE, _EN_PRE_RE):
+            used = {q.cue_start for q in self.quotes if q.cue}
             for m in rx.finditer(text, s, end):
                 cue_s, cue_e = m.span("cue")
+                if cue_s in used:
+                    continue
                 if text[max(s, cue_s - 6):cue_s].lower().strip().split()[-1:] in (["yang"], ["who"], ["which"]):
                     continue
                 after = text[cue_e:end]
@@ -811,7 +837,7 @@ class _Finder:
                     body = (re.match(r"\s*(?:kepada|to)\s+.*?\b(?:bahwa|that)\b\s*", after)
                             or re.match(r"\s*(?:kepada|to)\s+[^,]*?,\s*", after))
                 else:
-                    body = re.match(r"\s*(?:bahwa|that)\b\s*|\s*[:,]?\s*", after)
+                    body = re.match(r"\s*(?:[^,.;:\"“]{0,40}?\s)?(?:bahwa|that)\b\s*|\s*[:,]?\s*", after)
                 if body is None:
                     continue
                 sp = self.subject_before(s, cue_s, cue_s)
