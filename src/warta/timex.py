@@ -205,7 +205,7 @@ def _clock(m: re.Match[str]) -> str | None:
     ap = (m["ap"] or "").lower().replace(".", "") if "ap" in groups else ""
     if ap == "pm" and hour < 12 or pod in ("sore", "petang", "malam") and 1 <= hour < 12 and not (
         pod == "malam" and hour < 4
-    ):
+    ) or pod == "siang" and 1 <= hour < 6:
         hour += 12
     elif ap == "am" and hour == 12:
         hour = 0
@@ -497,8 +497,8 @@ def _id_relative_unit(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "pekan ini", "tahun lalu", "awal pekan depan", "bulan itu", "akhir pekan lalu"."""
     unit, rel_word = m["unit"].lower(), " ".join(m["rel"].lower().split())
     letter, is_time = _UNITS[unit]
-    if is_time or letter in ("DE", "CE", "Q"):
-        return None
+    if is_time or letter in ("DE", "CE", "Q") or not m["mod"] and _AFTER_NUMBER.search(text, 0, m.start()):
+        return None  # "pelatih 44 tahun itu" is the 44-year-old coach
     mod = _MODS.get(m["mod"].lower()) if m["mod"] else None
     if mod == "END" and letter == "W" and m["mod"].lower() == "akhir":
         mod, letter = None, "WE"
@@ -508,6 +508,9 @@ def _id_relative_unit(m: re.Match[str], text: str) -> dict[str, Any] | None:
     if rel_word in ("berikutnya", "sebelumnya"):
         return {"label": "DATE", "rel": f"ANA:{letter}{shift:+d}", "mod": mod}
     return {"label": "DATE", "rel": f"{letter}{shift:+d}", "mod": mod}
+
+
+_AFTER_NUMBER = re.compile(rf"(?:\d|\b(?:{_NUM_ID}))\s+$", re.IGNORECASE)
 
 
 @_rule(r"akhir\s+pekan", starts={"akhir"})
@@ -720,6 +723,9 @@ def _word(m: re.Match[str], text: str, table: dict[str, tuple[str, str | None, s
     label, value, rel, vague = table[phrase]
     if phrase in ("natal", "christmas", "tahun baru") and not _capitalised(m.group(0)):
         return None
+    if phrase == "tahun baru" and re.match(r"\s+(?:islam|imlek|hijriah|hijriyah|cina|china|saka)\b", text[m.end():],
+                                           re.IGNORECASE):
+        return None  # the lunar new years fall on other days
     if phrase == "now" and m.group(0) != m.group(0).lower():
         return None
     if phrase in ("dulu", "dahulu") and re.search(r"(?:terlebih|lebih)\s+$", text[max(0, m.start() - 9) : m.start()]):
