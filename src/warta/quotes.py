@@ -56,6 +56,7 @@ _EN_CUES = (
     "replied", "responded", "complained", "predicted", "contended", "cautioned", "emphasized",
     "stressed", "observed", "conceded", "believes", "believed", "thinks", "thought", "saying",
     "adding", "telling", "arguing", "noting", "insisting", "warning", "claiming", "explaining",
+    "reported", "reports", "insist", "insists", "argue", "argues", "joked", "notes",
 )
 #: What may follow "CONTENT, he said" without being content itself.
 _REST_ADJUNCT_RE = re.compile(
@@ -191,7 +192,9 @@ _DATELINE_RE = re.compile(r"[A-Z][A-Z.]+(?:,\s*[A-Z][\w.]*)*\s+[-–—]\s+")
 #: Where reported content stops: a new clause about something else.
 _CONTENT_END_RE = re.compile(r",\s+(?:sementara|sedangkan|while|menurut\b|according to\b)|;\s")
 _ADJUNCT_AFTER_VERB = re.compile(
-    r"\s*(?:pada|minggu|pekan|hari|kemarin|tadi|on|last|this|in a|in an|earlier)\b", re.IGNORECASE)
+    r"\s*(?:pada|kemarin|tadi|earlier|(?:on|last|this|next)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+    r"|(?:last|this|next)\s+(?:week|month|year|morning|afternoon|evening|night|weekend)"
+    r"|(?:minggu|pekan|hari)\s+(?:ini|lalu|kemarin)|in\s+an?\s)\b", re.IGNORECASE)
 _NYA_RE = re.compile(r"(?i)^(?:{})nya$".format("|".join(_ID_POST_CUES + ("menurut",))))
 _ABBREV = {"dr", "mr", "mrs", "ms", "prof", "sen", "rep", "gov", "st", "jr", "sr", "no", "vs", "h",
            "hj", "ir", "drs", "kh", "u.s", "jan", "feb", "aug", "sept", "oct", "nov", "dec", "lt",
@@ -295,12 +298,13 @@ def _sentences(text: str, protected: Sequence[tuple[int, int]]) -> list[tuple[in
     inside = bytearray(len(text) + 1)
     for a, b in protected:
         inside[a:b] = b"\x01" * (b - a)
+    closes = {b for _a, b in protected}
     out = []
     start = 0
     for m in re.finditer(r"[.!?]+[\"”’`]?(?=\s+[\"“A-Z0-9(])|\n", text):
         end = m.end()
         if text[m.start()] != "\n":
-            if inside[m.start()]:
+            if inside[m.start()] and end not in closes:
                 continue
             prev = re.search(r"([\w.]+)\.$", text[max(0, m.start() - 12): m.start() + 1])
             if prev and (prev.group(1).lower() in _ABBREV or len(prev.group(1)) == 1):
@@ -646,15 +650,24 @@ class _Finder:
         m_en = (_EN_INV_DIRECT_RE if direct else _EN_INV_RE).match(text, at, end)
         if m_en:
             sp = self.speaker_after(m_en.end() + 1, end, pos)
-            if sp is not None and (sp.kind != "nominal" or _DETERMINER_RE.match(text, sp.start)):
+            if sp is not None and (sp.kind != "nominal" or _DETERMINER_RE.match(text, sp.start)) \
+                    and not (direct and self._clause_follows(max(sp.end, m_en.end()), end)):
                 return m_en.group("cue"), m_en.start(), m_en.end(), sp
         m_sv = (_EN_SV_DIRECT_RE if direct else _EN_SV_RE).match(text[at:end])
-        if m_sv:
+        if m_sv and not (direct and self._clause_follows(at + m_sv.end(2), end)):
             cs, ce = at + m_sv.start(2), at + m_sv.end(2)
             sp = self.subject_before(at, cs, pos)
             if sp is not None:
                 return m_sv.group(2), cs, ce, sp
         return None
+
+    def _clause_follows(self, pos: int, end: int) -> bool:
+        """Whether a clause of its own follows a cue ("“...” Greene added that the Fed ..."): then
+        the cue introduces new content rather than attributing the quote before it."""
+        stop = re.compile(r"[.!?;]").search(self.text, pos, end)
+        rest = self.text[pos:stop.start() if stop else end]
+        return len(_words(rest, 0, len(rest))) > 6 and not re.match(r"\s*,", rest) \
+            and not _REST_ADJUNCT_RE.match(rest)
 
     def pre_cue(self, sent_start: int, open_mark: int) -> tuple[str, int, int, _Speaker | None] | None:
         """A cue before a quote: "Peskov mengatakan: “...”", "He said, “...”"."""
@@ -686,8 +699,8 @@ class _Finder:
         """Emit a direct quote with a cue next to it ("“...,” kata X" / "X mengatakan: “...”")."""
         text = self.text
         open_mark, cs, ce, close_end = q
-        limit = e + 1 if e >= close_end else text.find("\n", close_end) % (len(text) + 1)
-        cue = self.post_cue(close_end, min(len(text), max(limit, close_end)), direct=True)
+        limit = text.find("\n", close_end)
+        cue = self.post_cue(close_end, len(text) if limit < 0 else limit, direct=True)
         if cue is None or cue[3] is None:
             cue = self.pre_cue(s, open_mark) or cue
         if cue is None or len(_words(text, cs, ce)) < 2:
