@@ -135,7 +135,7 @@ _MONTHS = ("januari|februari|maret|april|mei|juni|juli|agustus|september|oktober
            "apr|jun|jul|agu|agt|aug|sep|sept|okt|oct|nov|des|dec|january|february|march|may|june|july|august|"
            "october|december")
 _NUMBER = re.compile(
-    r"(?:(?P<rp>(?<!\w)(?:Rp|US\$|USD|IDR|\$)\s?)|(?<![\w.,]))"
+    r"(?:(?P<rp>(?<!\w)(?:Rp|US\$|USD|IDR|\$)\s?)|(?P<mag>(?<!\w)M\s?)|(?<![\w.,]))"
     r"(?P<num>\d{1,3}(?:[.,]\d{3})+(?:[.,]\d+)?(?!\w)|\d+(?:[.,]\d+)?(?!\w)"
     r"|(?:" + "|".join(_NUMBER_WORDS) + r")\b(?:\s+(?:belas|puluh|ratus)\b)?)"
     r"(?:\s*(?P<mult>" + "|".join(_MULTIPLIERS) + r")\b)?"
@@ -147,6 +147,14 @@ _DATE_LIKE = re.compile(
     + r"|tahun|year|sejak|since)\s+\d{4}\b|\b\d{1,2}[.:]\d{2}\b|\b(?:19|20)\d{2}\b",
     re.I,
 )
+#: Measures named before the number ("magnitudo 4,8", "kedalaman 10 km", "peringkat ke-40").
+_MEASURES = frozenset("magnitudo kedalaman skor usia umur suhu peringkat ranking posisi level nomor angka indeks "
+                      "magnitude depth score age rank".split())
+_UNIT_ALIASES = {"km": "kilometer", "kg": "kilogram", "m": "meter", "cm": "sentimeter", "ha": "hektare",
+                 "thn": "tahun", "jt": "juta", "sr": "magnitudo", "mw": "magnitudo", "kilometres": "kilometer",
+                 "kilometers": "kilometer", "people": "orang", "persons": "orang"}
+_UNITS = frozenset("% kilometer meter sentimeter kilogram gram ton hektare liter mil persen".split())
+_MEASURE_BEFORE = re.compile(r"(\w+)\W{0,3}$")
 _UNIT_STOP = frozenset("dan di ke dari yang untuk pada dengan atau itu ini oleh lebih sekitar hingga sampai kali per "
                        "and of in to the a an for on at by with".split())
 
@@ -181,6 +189,8 @@ def numbers(text: str, *, english: bool = False, exclude: Sequence[tuple[int, in
 
     >>> [(n["value"], n["unit"]) for n in numbers("Tiga orang tewas dan 1,2 juta warga mengungsi.")]
     [(3.0, 'orang'), (1200000.0, 'warga')]
+    >>> [(n["value"], n["unit"]) for n in numbers("Gempa M4,9 (magnitudo) 4,8 di kedalaman 10 km.")]
+    [(4.9, 'magnitudo'), (4.8, 'magnitudo'), (10.0, 'kilometer')]
     """
     dates = [(m.start(), m.end()) for m in _DATE_LIKE.finditer(text)]
     blocked = [*dates, *exclude]
@@ -195,10 +205,14 @@ def numbers(text: str, *, english: bool = False, exclude: Sequence[tuple[int, in
         if m.group("mult"):
             value *= _MULTIPLIERS[m.group("mult").lower()]
         unit = (m.group("unit") or "").lower()
-        if unit in ("persen", "percent"):
-            unit = "%"
+        unit = "%" if unit in ("persen", "percent") else _UNIT_ALIASES.get(unit, unit)
+        before = _MEASURE_BEFORE.search(text, max(0, m.start() - 30), m.start())
         if m.group("rp"):
             unit = "rp" if m.group("rp").strip().lower() in ("rp", "idr") else "usd"
+        elif m.group("mag"):
+            unit = "magnitudo"
+        elif unit not in _UNITS and before and before.group(1).lower() in _MEASURES:
+            unit = before.group(1).lower()
         elif unit in _UNIT_STOP:
             unit = ""
         out.append({"value": value, "unit": unit, "text": m.group(0).strip(), "start": m.start(), "end": m.end()})

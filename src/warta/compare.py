@@ -49,19 +49,29 @@ class Claim:
     span: Span
 
 
-def _similarity(texts: Sequence[str], claim_entities: Sequence[Sequence[str]], settings: Settings) -> np.ndarray:
-    """Claim-by-claim similarity: stemmed terms, character n-grams and shared entities."""
+def _jaccard(sets: Sequence[Sequence[str]]) -> np.ndarray | None:
+    """Pairwise Jaccard similarity of small sets of strings (None when all are empty)."""
+    m = tfidf([list(dict.fromkeys(x)) for x in sets])
+    if not m.nnz:
+        return None
+    binary = (m > 0).astype(np.float32)
+    inter = (binary @ binary.T).toarray()
+    size = np.asarray(binary.sum(axis=1)).ravel()
+    union = size[:, None] + size[None, :] - inter
+    return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+
+
+def _similarity(texts: Sequence[str], spans: Sequence[Span], settings: Settings) -> np.ndarray:
+    """Claim-by-claim similarity: stemmed terms, character n-grams, shared entities and amounts."""
     cfg = settings.compare
     words = tfidf([terms(t) for t in texts])
     chars = tfidf([char_ngrams(t) for t in texts])
     sim = cfg.weight_terms * (words @ words.T).toarray() + cfg.weight_chars * (chars @ chars.T).toarray()
-    ents = tfidf([[e.lower() for e in es] for es in claim_entities])
-    if ents.nnz:
-        binary = (ents > 0).astype(np.float32)
-        inter = (binary @ binary.T).toarray()
-        size = np.asarray(binary.sum(axis=1)).ravel()
-        union = size[:, None] + size[None, :] - inter
-        sim += cfg.weight_entities * np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+    for weight, sets in ((cfg.weight_entities, [[e.lower() for e in s.attrs["entities"]] for s in spans]),
+                         (cfg.weight_numbers, [[f"{n['value']:g}" for n in s.attrs["numbers"]] for s in spans])):
+        shared = _jaccard(sets)
+        if shared is not None:
+            sim += weight * shared
     return sim.astype(np.float32)
 
 
@@ -83,33 +93,35 @@ class _Groups:
             self.parent[max(a, b)] = min(a, b)
 
 
-def align(owner: Sequence[int], sim: np.ndarray, threshold: float) -> list[list[int]]:
-    """Group claims into facts: mutual best matches between two articles, at or above ``threshold``.
+def align(owner: Sequence[int], sim: np.ndarray, threshold: float, strong: float = 1.0) -> list[list[int]]:
+    """Group claims into facts: best matches between two articles.
 
-    ``owner[i]`` is the article of claim ``i``. Claims of one article join only through others.
+    Claim ``i`` of article ``a`` and its best match ``j`` in article ``b`` join when the match is
+    mutual at or above ``threshold``, or one-way at or above ``strong`` (an outlet may split one
+    statement of another into two sentences). ``owner[i]`` is the article of claim ``i``; claims of
+    one article join only through another article.
 
     >>> sim = np.array([[1, .1, .8, .2], [.1, 1, .3, .6], [.8, .3, 1, .1], [.2, .6, .1, 1]])
     >>> align([0, 0, 1, 1], sim, 0.5)
     [[0, 2], [1, 3]]
     """
-    owner_arr = np.asarray(owner)
+    owner_arr = np.asarray(owner, dtype=np.int64)
     n = len(owner_arr)
-    groups = _Groups(n)
-    articles = sorted(set(owner_arr.tolist()))
-    members = {a: np.flatnonzero(owner_arr == a) for a in articles}
-    best_in = np.full((n, len(articles)), -1, dtype=np.int64)
+    if n == 0:
+        return []
+    articles, position = np.unique(owner_arr, return_inverse=True)
+    best_in = np.empty((n, len(articles)), dtype=np.int64)
     for k, a in enumerate(articles):
-        cols = members[a]
-        block = sim[:, cols]
-        best_in[:, k] = cols[np.argmax(block, axis=1)]
-    position = {a: k for k, a in enumerate(articles)}
-    for i in range(n):
-        for k, a in enumerate(articles):
-            if a == owner_arr[i]:
-                continue
-            j = int(best_in[i, k])
-            if sim[i, j] >= threshold and best_in[j, position[int(owner_arr[i])]] == i:
-                groups.union(i, j)
+        cols = np.flatnonzero(owner_arr == a)
+        best_in[:, k] = cols[np.argmax(sim[:, cols], axis=1)]
+    rows = np.arange(n)[:, None]
+    score = sim[rows, best_in]
+    mutual = best_in[best_in, position[:, None]] == rows
+    other = position[:, None] != np.arange(len(articles))[None, :]
+    links = other & ((mutual & (score >= threshold)) | (score >= strong))
+    groups = _Groups(n)
+    for i, k in zip(*np.nonzero(links), strict=True):
+        groups.union(int(i), int(best_in[i, k]))
     out: dict[int, list[int]] = defaultdict(list)
     for i in range(n):
         out[groups.find(i)].append(i)
@@ -168,17 +180,19 @@ def _when(article: Article) -> datetime:
 # Status: conflicts and precision
 
 
-def _speaker_differs(a: str, b: str) -> bool:
+def _speaker_differs(a: str, b: str, text_a: str, text_b: str) -> bool:
+    """Do two speakers differ, though neither claim names the other's speaker (a role vs a name)?"""
     ta = {w for w in WORD.findall(a.lower()) if len(w) > 2}
     tb = {w for w in WORD.findall(b.lower()) if len(w) > 2}
-    return bool(ta and tb and not ta & tb)
+    return bool(ta and tb and not ta & tb) and a.lower() not in text_b.lower() and b.lower() not in text_a.lower()
 
 
 def _differences(items: Sequence[tuple[Claim, int]], articles: Sequence[Article]) -> tuple[list[dict], list[dict]]:
     """Conflicts and precision differences between the claims of different sources in one fact.
 
     ``items`` pairs each claim with its independent source. Conflicts: amounts of the same unit
-    with no value in common, dates that do not overlap, a direct quote given to different speakers
+    with no value in common, dates that do not overlap, clock times of one day that differ, a direct
+    quote given to different speakers
     (reported speech is left out: two outlets often name different sides of one conversation).
     """
     conflicts: list[dict] = []
@@ -203,7 +217,8 @@ def _differences(items: Sequence[tuple[Claim, int]], articles: Sequence[Article]
                         value(ca, sorted(na[unit]), _number_text(ca, unit)),
                         value(cb, sorted(values), _number_text(cb, unit))]})
             sa, sb = ca.span.attrs["speaker"], cb.span.attrs["speaker"]
-            if ca.span.attrs["quote"] and cb.span.attrs["quote"] and sa and sb and _speaker_differs(sa, sb):
+            if ca.span.attrs["quote"] and cb.span.attrs["quote"] and sa and sb and _speaker_differs(
+                    sa, sb, articles[ca.index].span_text(ca.span), articles[cb.index].span_text(cb.span)):
                 conflicts.append({"kind": "speaker", "values": [value(ca, sa, sa), value(cb, sb, sb)]})
             _compare_dates(ca, cb, value, conflicts, precision)
     return conflicts, precision
@@ -220,23 +235,31 @@ def _number_text(c: Claim, unit: str) -> str:
     return ", ".join(n["text"] for n in c.span.attrs["numbers"] if n["unit"] == unit)
 
 
+def _clock(value: str) -> str | None:
+    m = re.search(r"T(\d{2}:\d{2})", value or "")
+    return m.group(1) if m else None
+
+
 def _compare_dates(ca: Claim, cb: Claim, value: Any, conflicts: list[dict], precision: list[dict]) -> None:
+    def sides(a: dict, b: dict) -> list[dict]:
+        return [value(ca, a["value"], a["text"]), value(cb, b["value"], b["text"])]
+
     da = [(d, interval(d["value"])) for d in ca.span.attrs["dates"] if not d["vague"]]
     db = [(d, interval(d["value"])) for d in cb.span.attrs["dates"] if not d["vague"]]
-    da = [(d, i) for d, i in da if i]
-    db = [(d, i) for d, i in db if i]
-    if not da or not db:
+    pairs = [(a, ia, b, ib) for a, ia in da if ia for b, ib in db if ib]
+    if not pairs:
         return
-    pairs = [(a, ia, b, ib) for a, ia in da for b, ib in db]
-    if any(ia == ib for _, ia, _, ib in pairs):
+    same_day = [(a, b) for a, ia, b, ib in pairs if ia == ib]
+    clocks = [(a, b) for a, b in same_day if _clock(a["value"]) and _clock(b["value"])]
+    if clocks and all(_clock(a["value"]) != _clock(b["value"]) for a, b in clocks):
+        conflicts.append({"kind": "time", "values": sides(*clocks[0])})
+    if same_day:
         return
     for a, ia, b, ib in pairs:
         if ia[0] <= ib[0] and ib[1] <= ia[1] or ib[0] <= ia[0] and ia[1] <= ib[1]:
-            precision.append({"kind": "date", "values": [value(ca, a["value"], a["text"]),
-                                                         value(cb, b["value"], b["text"])]})
+            precision.append({"kind": "date", "values": sides(a, b)})
             return
-    a, ia, b, ib = pairs[0]
-    conflicts.append({"kind": "date", "values": [value(ca, a["value"], a["text"]), value(cb, b["value"], b["text"])]})
+    conflicts.append({"kind": "date", "values": sides(pairs[0][0], pairs[0][2])})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -281,8 +304,8 @@ def facts(articles: Sequence[Article], settings: Settings | None = None) -> tupl
         all_claims.extend(Claim(i, s) for s in spans)
     root = syndication(articles, cfg.syndication_threshold) if articles else []
     texts = [articles[c.index].span_text(c.span) for c in all_claims]
-    sim = _similarity(texts, [c.span.attrs["entities"] for c in all_claims], settings)
-    groups = align([c.index for c in all_claims], sim, cfg.align_threshold)
+    sim = _similarity(texts, [c.span for c in all_claims], settings)
+    groups = align([c.index for c in all_claims], sim, cfg.align_threshold, cfg.align_strong)
     out: list[dict] = []
     fact_of: dict[int, int] = {}
     central: list[int] = []
@@ -457,3 +480,57 @@ def render(report: dict[str, Any], console: Console) -> None:
             when = e["value"] + (" (inferred)" if e["inferred"] else "")
             times.add_row(when, f"{e['when']}: {e['text']}", ", ".join(e["sources"]))
         console.print(times)
+
+
+# ---------------------------------------------------------------------------------------------
+# Evaluation against hand-labelled facts
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def judge(report: dict[str, Any], gold_facts: Sequence[dict[str, Any]], article_ids: Sequence[int]) -> list[
+        tuple[str, str]]:
+    """``(gold status, predicted status)`` for each hand-labelled fact of one story.
+
+    A gold fact names, per outlet, ``[article index, key phrase]`` pairs locating the claims that
+    state it. The predicted fact is the one whose evidence covers most of those outlets. When it
+    does not cover them all, the reader is told "single-source" (a miss) or, if it was aligned
+    with other claims, ``misaligned``; ``missing`` means no claim contains any of the phrases.
+    """
+    out = []
+    for g in gold_facts:
+        cover: dict[int, set[str]] = defaultdict(set)
+        for outlet, phrases in g["evidence"].items():
+            for index, phrase in phrases:
+                for f in report["facts"]:
+                    if any(e["article_id"] == article_ids[index] and _norm(phrase) in _norm(e["text"])
+                           for e in f["evidence"]):
+                        cover[f["id"]].add(outlet)
+        if not cover:
+            out.append((g["status"], "missing"))
+            continue
+        best = max(cover, key=lambda k: (len(cover[k]), -k))
+        status = next(f["status"] for f in report["facts"] if f["id"] == best)
+        if len(cover[best]) < len(g["evidence"]) and status != "single-source":
+            status = "misaligned"
+        out.append((g["status"], status))
+    return out
+
+
+def status_scores(pairs: Iterable[tuple[str, str]]) -> dict[str, dict[str, float]]:
+    """Precision, recall and support of each status from ``(gold, predicted)`` pairs.
+
+    >>> status_scores([("corroborated", "corroborated"), ("single-source", "corroborated")])["corroborated"]
+    {'precision': 0.5, 'recall': 1.0, 'support': 1}
+    """
+    pairs = list(pairs)
+    scores = {}
+    for status in ("corroborated", "single-source", "conflicting"):
+        predicted = sum(p == status for _, p in pairs)
+        gold = sum(g == status for g, _ in pairs)
+        hits = sum(g == p == status for g, p in pairs)
+        scores[status] = {"precision": hits / predicted if predicted else 0.0, "recall": hits / gold if gold else 0.0,
+                          "support": gold}
+    return scores
