@@ -9,8 +9,9 @@ A relative expression keeps its recipe in ``attrs["rel"]`` so that :func:`anchor
 re-normalise it later against another reference (an undated article, re-anchored on its story's
 time). Recipes: ``D-1`` (offset in days; ``W`` weeks, ``M`` months, ``Y`` years, ``H`` hours,
 ``N`` minutes), ``WE+0`` (weekend), ``WD5p`` (a weekday: ``p`` on or before the reference,
-``f`` on or after, ``<``/``>`` strictly before/after, ``W-1`` in the week before), ``MO03p`` and
-``MD01-02p`` (a month, a day of a month, with the same tense marks; ``=`` this year), ``ANA:D``
+``f`` on or after, ``<``/``>`` strictly before/after, ``W-1`` in the week before), ``MO03n`` and
+``MD01-02b`` (a month, a day of a month: ``n`` nearest, ``b``/``f`` on or before/after, ``<``/``>``
+strictly, ``=`` this year), ``ANA:D``
 (the day last mentioned; ``ANA:M``, ``ANA:Y``, ``ANA:*``, ``ANA:Y-1``); ``|T10:00+07:00`` or
 ``|TAF`` appends a time of day.
 
@@ -222,15 +223,18 @@ _FUTURE_CUE = re.compile(
     r"\b(?:akan|bakal|hendak|rencananya|berencana|dijadwalkan|direncanakan|diperkirakan|mendatang|nanti"
     r"|will|shall|scheduled|plans?|planned|expected|upcoming)\b", re.IGNORECASE)
 _PAST_CUE = re.compile(
-    r"\b(?:telah|sudah|sempat|pernah|lalu|kata|ujar|ungkap|tutur|tegas|jelas|mengatakan|menyatakan"
-    r"|menurut|dilaporkan|sejak|was|were|had|said|told|did|ago|since)\b", re.IGNORECASE)
+    r"\b(?:telah|sudah|sempat|pernah|lalu|sejak|was|were|had|did|ago|since)\b", re.IGNORECASE)
+#: speech verbs date the statement, not what it is about: past for a weekday, no cue for a month.
+_REPORT_CUE = re.compile(
+    r"\b(?:kata|ujar|ungkap|tutur|tegas|jelas|mengatakan|menyatakan|menurut|dilaporkan|said|told|says)\b",
+    re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?\n]\s")
 #: how far after an expression (characters) a future cue still governs it.
 _FUTURE_REACH = 25
 
 
 def _tense(text: str, start: int, end: int) -> str:
-    """``"f"`` when the nearest tense cue in the sentence points forward, else ``"p"`` (news is past).
+    """The nearest tense cue in the sentence: ``"f"`` future, ``"p"`` past, ``"r"`` a speech verb, ``"n"`` none.
 
     A future cue after the expression counts only close by: in "OPEC, Rabu, memperkirakan permintaan
     akan turun" the "akan" belongs to the reported clause, not to Wednesday.
@@ -239,7 +243,7 @@ def _tense(text: str, start: int, end: int) -> str:
     right_m = _SENTENCE_END.search(text, end)
     right = right_m.start() if right_m else len(text)
     best: tuple[int, str] | None = None
-    for cue, mark in ((_FUTURE_CUE, "f"), (_PAST_CUE, "p")):
+    for cue, mark in ((_FUTURE_CUE, "f"), (_PAST_CUE, "p"), (_REPORT_CUE, "r")):
         for m in cue.finditer(text, left, right):
             if start <= m.start() < end:
                 continue
@@ -248,7 +252,12 @@ def _tense(text: str, start: int, end: int) -> str:
                 continue
             if best is None or dist < best[0]:
                 best = (dist, mark)
-    return best[1] if best else "p"
+    return best[1] if best else "n"
+
+
+def _month_mark(text: str, start: int, end: int) -> str:
+    """How to find the year of a month named alone: ``f`` on or after, ``b`` on or before, ``n`` nearest."""
+    return {"f": "f", "p": "b"}.get(_tense(text, start, end), "n")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -326,7 +335,7 @@ def _month_day(m: re.Match[str], text: str, mo: int, d: int, y: str | None) -> d
     if not _valid_date(2000, mo, d):
         return None
     rel_word = (m["rel"] or "").lower() if "rel" in m.re.groupindex else ""
-    mark = _MARKS.get(rel_word) or _tense(text, m.start(), m.end())
+    mark = _MARKS.get(rel_word) or _month_mark(text, m.start(), m.end())
     return _with_time(None, f"MD{mo:02d}-{d:02d}{mark}", m)
 
 
@@ -386,7 +395,7 @@ def _weekday(m: re.Match[str], text: str, rel_word: str, week: str) -> dict[str,
     elif rel_word in ("ini", "this"):
         rel = f"WD{k}W+0"
     else:
-        rel = f"WD{k}{_tense(text, m.start(), m.end())}"
+        rel = f"WD{k}{'f' if _tense(text, m.start(), m.end()) == 'f' else 'p'}"
     return _with_time(None, rel, m)
 
 
@@ -413,7 +422,7 @@ def _month_name(m: re.Match[str], text: str, rel_word: str) -> dict[str, Any] | 
     mod = _MODS.get(" ".join((m["mod"] or "").lower().split()).removeprefix("the ")) if m["mod"] else None
     if m["y"]:
         return {"label": "DATE", "value": f"{int(m['y']):04d}-{mo:02d}", "mod": mod}
-    mark = _MARKS.get(rel_word) or _tense(text, m.start(), m.end())
+    mark = _MARKS.get(rel_word) or _month_mark(text, m.start(), m.end())
     return {"label": "DATE", "rel": f"MO{mo:02d}{mark}", "mod": mod}
 
 
@@ -462,7 +471,7 @@ def _id_year(m: re.Match[str], text: str) -> dict[str, Any] | None:
     return {"label": "DATE", "value": m["y"], "mod": mod}
 
 
-@_rule(rf"{_MOD_EN}(?:the\s+)?(?:{_YEAR}|(?P<dec>(?:19|20)\d0)'?s)", "en", starts=_S_MOD_EN | {_DIGIT})
+@_rule(rf"{_MOD_EN}(?:{_YEAR}|(?:the\s+)?(?P<dec>(?:19|20)\d0)'?s)", "en", starts=_S_MOD_EN | {_DIGIT})
 def _en_year(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "2014", "mid-2014", "late 2023", "the 1990s"."""
     mod = _MODS.get(" ".join(m["mod"].lower().split()).removeprefix("the ")) if m["mod"] else None
@@ -497,7 +506,7 @@ def _id_relative_unit(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "pekan ini", "tahun lalu", "awal pekan depan", "bulan itu", "akhir pekan lalu"."""
     unit, rel_word = m["unit"].lower(), " ".join(m["rel"].lower().split())
     letter, is_time = _UNITS[unit]
-    if is_time or letter in ("DE", "CE", "Q") or not m["mod"] and _AFTER_NUMBER.search(text, 0, m.start()):
+    if is_time or not m["mod"] and _AFTER_NUMBER.search(text, 0, m.start()):
         return None  # "pelatih 44 tahun itu" is the 44-year-old coach
     mod = _MODS.get(m["mod"].lower()) if m["mod"] else None
     if mod == "END" and letter == "W" and m["mod"].lower() == "akhir":
@@ -589,9 +598,16 @@ def _id_duration(m: re.Match[str], text: str) -> dict[str, Any] | None:
     return {"label": "DURATION", "value": _duration(n, m["unit"]), "vague": n is None}
 
 
+_RATE_BEFORE = re.compile(r"(?:\d|\b(?:hours?|days?|weeks?|months?|times?))\s+$", re.IGNORECASE)
+
+
 @_rule(rf"(?P<n>{_NUM_EN})\s+{_UNIT_EN}(?:\s+long)?", "en", starts=_S_NUM_EN)
 def _en_duration(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "three days", "a year", "several weeks"."""
+    if _unit(m) == "quarter" and re.match(r"\s+of\b", text[m.end():]):
+        return None  # "a quarter of the donors" is a fraction
+    if m["n"].lower() in ("a", "an") and _RATE_BEFORE.search(text, max(0, m.start() - 8), m.start()):
+        return {"label": "SET", "value": _duration(1, _unit(m))}  # "$12 an hour", "60 hours a week"
     n = _number(m["n"])
     return {"label": "DURATION", "value": _duration(n, _unit(m)), "vague": n is None}
 
@@ -628,6 +644,8 @@ def _id_set(m: re.Match[str], text: str) -> dict[str, Any] | None:
 def _en_set(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "every Monday", "each year", "twice a week", "daily"."""
     if m["adv"]:
+        if not m["adv"].islower():
+            return None  # "Breitbart News Daily" is a name
         unit = {"daily": "day", "weekly": "week", "monthly": "month"}.get(m["adv"].lower(), "year")
         return {"label": "SET", "value": _duration(1, unit)}
     return _set(m)
@@ -728,6 +746,8 @@ def _word(m: re.Match[str], text: str, table: dict[str, tuple[str, str | None, s
         return None  # the lunar new years fall on other days
     if phrase == "now" and m.group(0) != m.group(0).lower():
         return None
+    if phrase == "today" and m.group(0) == "Today" and re.search(r"\bUSA\s+$", text[max(0, m.start() - 5):m.start()]):
+        return None  # the newspaper
     if phrase in ("dulu", "dahulu") and re.search(r"(?:terlebih|lebih)\s+$", text[max(0, m.start() - 9) : m.start()]):
         return None  # "terlebih dahulu" is "first", not "formerly"
     return {"label": label, "value": value, "rel": rel, "vague": vague}
@@ -870,11 +890,14 @@ def _weekday_date(ref: date, rel: str) -> date:
 def _month_year(ref: date, mo: int, how: str, day: int = 0) -> int:
     """The year of a month (and day) named without one, seen from ``ref`` in direction ``how``.
 
-    ``p`` (no cue, or a past one) takes the nearest occurrence, the past one on a tie: "Desember" in
-    late November is next month, "Maret" in June is this year's; ``f`` (a future cue) the next one.
+    ``n`` (no tense cue) takes the nearest occurrence, the past one on a tie: "Desember" in late
+    November is next month, "Maret" in June is this year's; ``f`` (a future cue) the next one on or
+    after, ``b`` (a past cue) the last one on or before; ``<``/``>`` strictly; ``=`` this year's.
     """
     here, there = ((ref.month, ref.day), (mo, day)) if day else ((ref.month, 0), (mo, 0))
-    if how == "p":
+    if how == "b":
+        return ref.year if there <= here else ref.year - 1
+    if how == "n":
         def distance(year: int) -> int:
             months = (year - ref.year) * 12 + mo - ref.month
             return months * 31 + (day - ref.day if day else 0)
@@ -954,10 +977,17 @@ def _relative(rel: str, ref: datetime) -> str | None:
         mo, day = int(rel[2:4]), int(rel[5:7])
         y = _month_year(d, mo, rel[7:], day)
         return f"{y:04d}-{mo:02d}-{day:02d}" if _valid_date(y, mo, day) else None
-    m = re.fullmatch(r"(WE|[DWMYHN])([+-]\d+)", rel)
+    m = re.fullmatch(r"(WE|DE|CE|[DWMYHNQ])([+-]\d+)", rel)
     if not m:
         return None
     letter, n = m[1], int(m[2])
+    if letter == "DE":
+        return f"{d.year // 10 + n:03d}"
+    if letter == "CE":
+        return f"{d.year // 100 + n:02d}"
+    if letter == "Q":
+        y, q = divmod(d.year * 4 + (d.month - 1) // 3 + n, 4)
+        return f"{y:04d}-Q{q + 1}"
     if letter == "D":
         return (d + timedelta(days=n)).isoformat()
     if letter in ("W", "WE"):
