@@ -114,7 +114,26 @@ def test_anaphora_and_clocks_take_the_day_mentioned() -> None:
     assert extract(text, datetime(2014, 12, 6, tzinfo=WIB))[0].attrs["value"] == "2014-12-05T07:55+07:00"
 
 
-@pytest.mark.parametrize("text", ["Rp 2000 per liter", "terlebih dahulu", "Pasar Minggu", "minggu",
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("make $12 an hour", [("an hour", "SET", "PT1H")]),
+        ("Americans of this century", [("this century", "DATE", "20")]),
+        ("said the coach, 44 tahun itu", [("44 tahun", "DURATION", "P44Y")]),
+        ("pada pukul 3.00 siang", [("pukul 3.00 siang", "TIME", "2024-06-15T15:00")]),
+        ("Selasa (11/6) kemarin", [("Selasa (11/6) kemarin", "DATE", "2024-06-11")]),
+        ("Rabu subuh hingga Kamis dinihari", [("Rabu subuh", "TIME", "2024-06-12TMO"),
+                                              ("Kamis dinihari", "TIME", "2024-06-13TMO")]),
+        ("since January 1st", [("January 1st", "DATE", "2024-01-01")]),
+        ("the 1999 shooting", [("1999", "DATE", "1999")]),
+    ],
+)
+def test_more_phrases(text: str, expected: list[tuple[str, str, str]]) -> None:
+    assert [(text[s.start:s.end], s.label, s.attrs["value"]) for s in extract(text, REF)] == expected
+
+
+@pytest.mark.parametrize("text", ["Rp 2000 per liter", "USA Today", "Breitbart News Daily", "a quarter of them",
+                                  "Tahun Baru Islam", "terlebih dahulu", "Pasar Minggu", "minggu",
                                   "level 60-an dollar", "QZ8501", "kode 1945", "2/3 warga", "may be"])
 def test_not_temporal(text: str) -> None:
     assert [text[s.start:s.end] for s in extract(text, REF) if s.label != "SET"] == []
@@ -213,6 +232,6 @@ def test_indotimex_quality_gate() -> None:
 
     scores = score(read_timeml(INDOTIMEX))
     assert scores.relaxed.gold == 193
-    assert scores.strict.f1 >= 0.845
-    assert scores.relaxed.f1 >= 0.935
-    assert scores.value.f1 >= 0.815
+    assert scores.strict.f1 >= 0.87
+    assert scores.relaxed.f1 >= 0.94
+    assert scores.value.f1 >= 0.82
