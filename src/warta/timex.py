@@ -120,10 +120,12 @@ _POD_WORDS = r"pagi|siang|sore|petang|malam|dini\s*hari|subuh"
 _POD_ID = rf"(?P<pod>{_POD_WORDS})"
 _TZ_RE = rf"(?P<tz>{_alt(w.upper() for w in _TZ)})\b"
 _CLOCK = rf"(?P<hh>[0-2]?\d)(?:[.:](?P<mm>[0-5]\d))?(?:\s*{_TZ_RE})?"
-#: an optional time of day after a date ("Sabtu (15/6) pukul 10.00 WIB", "Jumat malam").
-#: an optional time of day after a date ("Sabtu (15/6) pukul 10.00 WIB", "Jumat malam").
+#: an optional time of day after a date ("Sabtu (15/6) pukul 10.00 WIB", "Jumat malam"). A comma ends the
+#: expression: "15 Jun 2024, 08:03 WIB" is a date and a clock on it, as IndoTimex tags it.
+#: an optional time of day after a date ("Sabtu (15/6) pukul 10.00 WIB", "Jumat malam"). A comma ends the
+#: expression: "15 Jun 2024, 08:03 WIB" is a date and a clock on it, as IndoTimex tags it.
 _TIME_TAIL = (
-    rf"(?:\s*,?\s*(?:(?:sekitar|pada)\s+)?(?:(?:pukul|jam|pk\.?)\s+(?=\d)|(?=\d{{1,2}}[.:]\d\d))"
+    rf"(?:\s+(?:(?:sekitar|pada)\s+)?(?:(?:pukul|jam|pk\.?)\s+(?=\d)|(?=\d{{1,2}}[.:]\d\d))"
     rf"{_CLOCK})?"
     rf"(?:\s+{_POD_ID}(?!\s+(?:ini|itu|hari)\b))?"
 )
@@ -838,21 +840,33 @@ _REPORTED = re.compile(
     r"[^.,\"“”\n]*(?:,[^.,\"“”\n]*)?,\s*$", re.IGNORECASE)
 
 
-_ADJACENT = re.compile(r"[\s,]*(?:(?:pada|tanggal|on)\s+)?")
+def _day_of(f: _Found) -> str | None:
+    """The day recipe of a found date ("ABS:2014-12-28", "WD7p", "D-1"), or None if it names no day."""
+    if f.value and re.fullmatch(r"\d{4}-\d\d-\d\d", f.value):
+        return f"ABS:{f.value}"
+    if f.rel and re.match(r"(?:WD|MD|D[+-])", f.rel):
+        return f.rel.partition("|")[0]
+    return None
 
 
 def _clocks_on_following_dates(found: list[_Found], text: str) -> list[_Found]:
-    """ "pukul 7:55 WIB, Jumat (5/12/2014)", "pukul 07.24 pada Minggu": a clock right before a date is on it."""
+    """A clock with no day of its own is on the day its sentence names, even when named after it.
+
+    "pukul 07.24 WIB dalam penerbangan ke Singapura, Minggu (28/12/2014)": Indonesian news dates a
+    clause at its end. Clocks with a day earlier in the sentence keep the day last mentioned.
+    """
     out = list(found)
-    for i, (f, nxt) in enumerate(zip(found, found[1:], strict=False)):
-        if not (f.rel and f.rel.startswith("ANA:D|") and nxt.label in ("DATE", "TIME")
-                and _ADJACENT.fullmatch(text, f.end, nxt.start)):
+    for i, f in enumerate(found):
+        if not (f.rel and f.rel.startswith("ANA:D|")):
             continue
-        clock = f.rel.partition("|")[2]
-        if nxt.value and re.fullmatch(r"\d{4}-\d\d-\d\d", nxt.value):
-            out[i] = _Found(f.start, f.end, f.label, rel=f"ABS:{nxt.value}|{clock}", mod=f.mod)
-        elif nxt.rel and re.match(r"(?:WD|MD|D[+-])", nxt.rel):
-            out[i] = _Found(f.start, f.end, f.label, rel=f"{nxt.rel.partition('|')[0]}|{clock}", mod=f.mod)
+        sentence_start = max(text.rfind(". ", 0, f.start), text.rfind("\n", 0, f.start))
+        if any(_day_of(g) and g.start > sentence_start for g in found[:i]):
+            continue
+        end = _SENTENCE_END.search(text, f.end)
+        sentence_end = end.start() if end else len(text)
+        day = next((d for g in found[i + 1 :] if g.start < sentence_end and (d := _day_of(g))), None)
+        if day:
+            out[i] = _Found(f.start, f.end, f.label, rel=f"{day}|{f.rel.partition('|')[2]}", mod=f.mod)
     return out
 
 
