@@ -63,6 +63,13 @@ _REST_ADJUNCT_RE = re.compile(
     r"\s*(?:after|in|on|at|during|when|while|before|to|as|from|of|about|outside|inside|following|"
     r"through|via|last|this|earlier|later|pada|dalam|di|saat|ketika|usai|seusai|kepada|dikutip|"
     r"seperti|sebagaimana|melalui|lewat)\b", re.IGNORECASE)
+_COLON_LINE_RE = re.compile(r"([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}):\s+")
+#: Capitalised words before a colon that introduce page furniture, not a speaker.
+_COLON_NOT_SPEAKERS = {
+    "baca", "lihat", "simak", "video", "foto", "editor", "update", "exclusive", "breaking", "poll",
+    "watch", "read", "live", "related", "source", "sumber", "note", "catatan", "photo", "image",
+    "q", "question", "pilihan", "tonton", "penulis", "reporter", "editor", "artikel", "berita",
+}
 _EN_LEAD_ADJUNCTS = {
     "in", "as", "asked", "speaking", "on", "at", "during", "after", "before", "when", "while",
     "despite", "with", "without", "since", "until", "from", "for", "by", "like", "unlike",
@@ -149,12 +156,16 @@ _ID_POST_SPEAKER_STOP = _ID_SUBJECT_STOP | {
     "ketika", "di", "dari", "sebagaimana", "sesuai", "ditemui", "dihubungi", "beberapa", "sebelum",
     "sesaat", "selepas", "menanggapi", "mengenai", "terkait", "soal", "tentang",
 }
+_EN_AUX = {
+    "is", "are", "was", "were", "has", "have", "had", "will", "would", "can", "could", "should",
+    "may", "might", "must", "does", "did", "do", "isn't", "wasn't", "won't", "doesn't", "didn't",
+}
 _EN_SPEAKER_STOP = {
     "in", "on", "at", "during", "after", "before", "when", "while", "to", "last", "this",
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "that",
     "who", "which", "and", "but", "because", "as", "of", "about", "from", "with", "earlier",
     "recently", "yesterday", "today", "later", "told", "said", "says", "added",
-}
+} | _EN_AUX
 _CONJUNCTIONS = {"and", "but", "so", "yet", "dan", "tetapi", "tapi", "namun", "lalu", "kemudian", "also"}
 _ID_ADJUNCT_START = {
     "pada", "dalam", "di", "berbicara", "saat", "ketika", "sementara", "namun", "kemudian",
@@ -666,8 +677,10 @@ class _Finder:
         the cue introduces new content rather than attributing the quote before it."""
         stop = re.compile(r"[.!?;]").search(self.text, pos, end)
         rest = self.text[pos:stop.start() if stop else end]
-        return len(_words(rest, 0, len(rest))) > 6 and not re.match(r"\s*,", rest) \
-            and not _REST_ADJUNCT_RE.match(rest)
+        if re.match(r"\s*(?:that|bahwa)\b", rest):
+            return True
+        words = _words(rest, 0, len(rest.split(",")[0]))
+        return len(words) > 6 and words[0][2].islower() and not _REST_ADJUNCT_RE.match(rest)
 
     def pre_cue(self, sent_start: int, open_mark: int) -> tuple[str, int, int, _Speaker | None] | None:
         """A cue before a quote: "Peskov mengatakan: “...”", "He said, “...”"."""
@@ -722,7 +735,7 @@ class _Finder:
         prev = self.previous(open_mark)
         between = text[prev.end:open_mark] if prev is not None else "\n\n"
         if prev is not None and prev.label == "direct" and "\n" not in between \
-                and len(_words(between, 0, len(between))) <= 8:
+                and len(_words(between, 0, len(between))) <= 60:
             prev.end = ce  # "“A,” Canova said. “B.”": one utterance
             taken.append((open_mark, close_end))
             return
@@ -765,9 +778,26 @@ class _Finder:
         end = e
         while end > s and text[end - 1] in ".!? \t":
             end -= 1
-        for attempt in (self._menurut_first, self._post_cue_clause, self._verb_clause, self._menurut_last):
+        for attempt in (self._colon_line, self._menurut_first, self._post_cue_clause, self._verb_clause, self._menurut_last):
             if attempt(s, end, taken, direct):
                 return
+
+    def _colon_line(self, s: int, end: int, taken: list[tuple[int, int]],
+                    direct: Sequence[tuple[int, int, int, int]]) -> bool:
+        """"Clinton: CONTENT" at the start of a paragraph (interviews, transcripts, headlines)."""
+        text = self.text
+        if s and text[s - 1] != "\n":
+            return False
+        m = _COLON_LINE_RE.match(text, s, end)
+        if m is None or m.group(1).split()[0].lower() in _COLON_NOT_SPEAKERS:
+            return False
+        ns, ne, person = _split_role(text, m.start(1), m.end(1))
+        para_end = text.find("\n", s)
+        para_end = len(text) if para_end < 0 else para_end
+        if not person or len(_words(text, m.end(), para_end)) < 4:
+            return False
+        sp = self.res.named_phrase(ns, ne) or _Speaker(ns, ne, text[ns:ne], "person")
+        return self._emit(m.end(), para_end, ":", m.end(1), m.end(1) + 1, sp, taken, direct)
 
     def _menurut_first(self, s: int, end: int, taken: list[tuple[int, int]],
                        direct: Sequence[tuple[int, int, int, int]]) -> bool:
@@ -824,7 +854,10 @@ class _Finder:
                 continue
             rest = text[max(cue_e, sp.end):end]
             mid = re.match(r"\s*,\s+(.+)$", rest)
-            if mid is None and len(_words(rest, 0, len(rest))) > 6 and not _REST_ADJUNCT_RE.match(rest):
+            rest_words = _words(rest, 0, len(rest))
+            if mid is None and rest_words and rest_words[0][2].lower() in _EN_AUX:
+                continue  # "..., says Libya is the biggest trouble": the cue starts the content
+            if mid is None and len(rest_words) > 6 and not _REST_ADJUNCT_RE.match(rest):
                 continue  # "In an interview, Trump says he ...": the cue starts the content
             cend = end if mid and len(mid.group(1).split()) >= 2 else s + m.start()
             return self._emit(cstart, cend, cue_name, cue_s, cue_e, sp, taken, direct)
@@ -841,7 +874,8 @@ class _Finder:
                 cue_s, cue_e = m.span("cue")
                 if cue_s in used:
                     continue
-                if text[max(s, cue_s - 6):cue_s].lower().strip().split()[-1:] in (["yang"], ["who"], ["which"]):
+                relative = re.search(r"(?:,\s*)?\b(yang|who)\s+(?:also\s+|juga\s+)?$", text[max(s, cue_s - 12):cue_s])
+                if text[max(s, cue_s - 6):cue_s].lower().strip().split()[-1:] == ["which"]:
                     continue
                 after = text[cue_e:end]
                 if rx is _EN_PRE_RE and m.group("cue") in ("told", "tells"):
@@ -853,7 +887,16 @@ class _Finder:
                     body = re.match(r"\s*(?:[^,.;:\"“]{0,40}?\s)?(?:bahwa|that)\b\s*|\s*[:,]?\s*", after)
                 if body is None:
                     continue
-                sp = self.subject_before(s, cue_s, cue_s)
+                if relative:
+                    rel_s = max(s, cue_s - 12) + relative.start()
+                    head = self.subject_before(s, rel_s, cue_s)
+                    if head is None or head.name is None:
+                        continue
+                    who = max(s, cue_s - 12) + relative.start(1)
+                    sp = _Speaker(who, who + len(relative.group(1)), head.name, "pronoun",
+                                  head.antecedent or (head.start, head.end))
+                else:
+                    sp = self.subject_before(s, cue_s, cue_s)
                 if sp is None or (sp.kind == "nominal" and rx is _EN_PRE_RE and (sp.end - sp.start) > 60):
                     continue
                 cstart = cue_e + body.end()
