@@ -68,7 +68,7 @@ _COLON_LINE_RE = re.compile(r"([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}):\s+
 _COLON_NOT_SPEAKERS = {
     "baca", "lihat", "simak", "video", "foto", "editor", "update", "exclusive", "breaking", "poll",
     "watch", "read", "live", "related", "source", "sumber", "note", "catatan", "photo", "image",
-    "q", "question", "pilihan", "tonton", "penulis", "reporter", "editor", "artikel", "berita",
+    "q", "question", "pilihan", "tonton", "penulis", "reporter", "artikel", "berita",
 }
 _EN_LEAD_ADJUNCTS = {
     "in", "as", "asked", "speaking", "on", "at", "during", "after", "before", "when", "while",
@@ -187,11 +187,11 @@ _ID_POST_RE = re.compile(
 )
 _ID_PRE_RE = re.compile(r"\b(?P<cue>{})\b".format("|".join(_ID_PRE_CUES)), re.IGNORECASE)
 _EN_PRE_RE = re.compile(r"\b(?P<cue>{})\b".format("|".join(_EN_CUES)))
-_EN_SV_RE = re.compile(r"((?:(?:the|a|an)\s+)?(?:[A-Z][\w.'’-]*\s+){0,4}?[A-Za-z][\w.'’-]*)\s+(%s)\b"
-                       % "|".join(_EN_INVERTED + ("told", "tells", "argued", "wrote", "insisted", "warned")))
+_SV_VERBS = "|".join(_EN_INVERTED + ("told", "tells", "argued", "wrote", "insisted", "warned"))
+_EN_SV_RE = re.compile(r"((?:(?:the|a|an)\s+)?(?:[A-Z][\w.'’-]*\s+){0,4}?[A-Za-z][\w.'’-]*)\s+(" + _SV_VERBS + r")\b")
 _EN_SV_DIRECT_RE = re.compile(r"((?:[\w.'’()-]+\s+){0,6}?(?:[A-Z][\w.'’-]*|he|she|they|I|we))\s+"
-                              r"(%s|went on|\w+ed)\b" % "|".join(_EN_CUES))
-_EN_INV_DIRECT_RE = re.compile(r"(?P<cue>%s|\w+ed)\b(?=\s+(?:[A-Z]|the\s))" % "|".join(_EN_INVERTED))
+                              r"(" + "|".join(_EN_CUES) + r"|went on|\w+ed)\b")
+_EN_INV_DIRECT_RE = re.compile(r"(?P<cue>" + "|".join(_EN_INVERTED) + r"|\w+ed)\b(?=\s+(?:[A-Z]|the\s))")
 _DETERMINER_RE = re.compile(r"(?:a|an|the|his|her|their|its|one|another|some)\s", re.IGNORECASE)
 _EN_INV_RE = re.compile(r"(?P<cue>{})\b".format("|".join(_EN_INVERTED)))
 #: A nominalisation right after the verb ("keprihatinan", "kepergian"): the verb takes a noun.
@@ -778,7 +778,8 @@ class _Finder:
         end = e
         while end > s and text[end - 1] in ".!? \t":
             end -= 1
-        for attempt in (self._colon_line, self._menurut_first, self._post_cue_clause, self._verb_clause, self._menurut_last):
+        for attempt in (self._colon_line, self._menurut_first, self._post_cue_clause, self._verb_clause,
+                        self._menurut_last):
             if attempt(s, end, taken, direct):
                 return
 
