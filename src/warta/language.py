@@ -76,7 +76,8 @@ class LanguageDetector:
                     languages.append(Language.from_iso_code_639_1(iso))
                 if len(languages) < 2:
                     raise ConfigError("language.candidates needs at least two languages")
-                cls._cache[codes] = LanguageDetectorBuilder.from_languages(*languages).build()
+                builder = LanguageDetectorBuilder.from_languages(*languages)
+                cls._cache[codes] = builder.with_preloaded_language_models().build()
             return cls._cache[codes]
 
     def sample(self, article: Article) -> str:
@@ -87,11 +88,7 @@ class LanguageDetector:
         return article
 
     def pipe(self, articles: list[Article], batch_size: int = 256) -> list[Article]:
-        """Detect a batch at once (lingua runs the batch in parallel native threads)."""
-        values = self._detector.compute_language_confidence_values_in_parallel([self.sample(a) for a in articles])
-        for article, confidences in zip(articles, values, strict=True):
-            self._assign(article, confidences)
-        return articles
+        return [self(a) for a in articles]
 
     @staticmethod
     def _assign(article: Article, confidences: list[Any]) -> None:
@@ -100,7 +97,7 @@ class LanguageDetector:
             return
         scores = {c.language.iso_code_639_1.name.lower(): float(c.value) for c in confidences}
         best = max(scores, key=scores.__getitem__)
-        if best in ("id", "ms") and scores.get("id", 0) + scores.get("ms", 0) >= 0.5:
+        if best == "ms" or (best == "id" and scores.get("ms", 0) > 0.25):
             best = indonesian_or_malay(f"{article.title} {article.text}") or best
         article.language = best
         article.language_score = round(scores[best], 4)
