@@ -1,8 +1,8 @@
 """Persistence behind one small interface, chosen by URL.
 
 ``open_store("sqlite:///warta.db")`` gives the embedded default (SQLite in WAL mode, FTS5 over title
-and body, numbered migrations); ``open_store("postgresql://...")`` the shared server. An unknown
-scheme is a :class:`~warta.errors.ConfigError`.
+and body, numbered migrations). The interface is what a shared PostgreSQL backend will implement;
+until then a ``postgresql://`` URL, like any unknown scheme, is a :class:`~warta.errors.ConfigError`.
 
 Writes are atomic per batch: :meth:`Store.write_batch` commits articles, duplicate links and rejects
 of one batch in one transaction, so a crash loses nothing committed and leaves no half article.
@@ -192,9 +192,7 @@ def open_store(url: str, *, settings: Any = None) -> Store:
         path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else url[len("sqlite://") :]
         return SQLiteStore(path or ":memory:")
     if scheme in ("postgresql", "postgres"):
-        from .store_postgres import PostgresStore
-
-        return PostgresStore(url)
+        raise ConfigError(f"{url!r}: the PostgreSQL store is not part of this version yet; use sqlite:///PATH")
     raise ConfigError(f"unknown store URL scheme {scheme!r} in {url!r}: use sqlite:///PATH or postgresql://...")
 
 
