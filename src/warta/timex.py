@@ -66,6 +66,7 @@ _MONTHS = {**_MONTHS_ID, **_MONTHS_EN, **_MONTH_ABBR}
 #: TIMEX3 parts of the day.
 _PARTS = {
     "pagi": "MO", "subuh": "MO", "dini hari": "MO", "dinihari": "MO", "siang": "AF", "sore": "AF", "petang": "EV",
+    "senja": "EV",
     "malam": "NI", "morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI", "noon": "MI",
 }
 _TZ = {"wib": "+07:00", "wita": "+08:00", "wit": "+09:00", "gmt": "+00:00", "utc": "+00:00",
@@ -116,7 +117,7 @@ _NUM_ID = (
 _NUM_EN = rf"(?:\d+(?:\.\d+)?|{_alt(_EN_NUMBERS)}|several|a\s+few|few|many|some|dozens\s+of|hundreds\s+of)"
 _UNIT_ID = r"(?P<unit>detik|menit|jam|hari|minggu|pekan|bulan|tahun|dekade|dasawarsa|abad|kuartal|triwulan)"
 _UNIT_EN = r"(?P<unit>second|minute|hour|day|week|month|year|decade|century|centurie|quarter)s?"
-_POD_WORDS = r"pagi|siang|sore|petang|malam|dini\s*hari|subuh"
+_POD_WORDS = r"pagi|siang|sore|petang|senja|malam|dini\s*hari|subuh"
 _POD_ID = rf"(?P<pod>{_POD_WORDS})"
 _TZ_RE = rf"(?P<tz>{_alt(w.upper() for w in _TZ)})\b"
 _CLOCK = rf"(?P<hh>[0-2]?\d)(?:[.:](?P<mm>[0-5]\d))?(?:\s*{_TZ_RE})?"
@@ -127,7 +128,7 @@ _CLOCK = rf"(?P<hh>[0-2]?\d)(?:[.:](?P<mm>[0-5]\d))?(?:\s*{_TZ_RE})?"
 _TIME_TAIL = (
     rf"(?:\s+(?:(?:sekitar|pada)\s+)?(?:(?:pukul|jam|pk\.?)\s+(?=\d)|(?=\d{{1,2}}[.:]\d\d))"
     rf"{_CLOCK})?"
-    rf"(?:\s+{_POD_ID}(?!\s+(?:ini|itu|hari)\b))?"
+    rf"(?:\s+{_POD_ID}(?:\s+hari(?:nya)?)?(?!\s+(?:ini|itu)\b))?"
 )
 _EN_TIME_TAIL = (
     r"(?:\s*,?\s*(?:at\s+)?(?P<hh>[01]?\d)(?::(?P<mm>[0-5]\d))?\s*(?P<ap>[ap]\.?m\.?)"
@@ -299,7 +300,7 @@ _S_UNIT_ID = {"detik", "menit", "jam", "hari", "minggu", "pekan", "bulan", "tahu
 _S_NUM_ID = _firsts(_ONES) | {"se", "sepuluh", "sebelas", "seratus", "setengah", "beberapa", "sejumlah",
                                "puluhan", "ratusan", "belasan", "ribuan", _DIGIT}
 _S_NUM_EN = _firsts(_EN_NUMBERS) | {"several", "few", "many", "some", "dozens", "hundreds", _DIGIT}
-_S_POD_ID = {"pagi", "siang", "sore", "petang", "malam", "dini", "dinihari", "subuh"}
+_S_POD_ID = {"pagi", "siang", "sore", "petang", "senja", "malam", "dini", "dinihari", "subuh"}
 
 
 def _capitalised(word: str) -> bool:
@@ -591,13 +592,22 @@ def _en_span(m: re.Match[str], text: str) -> dict[str, Any] | None:
     return {"label": "DURATION", "value": _duration(n, _unit(m)), "vague": n is None}
 
 
-@_rule(rf"(?P<n>{_NUM_ID})\s+{_UNIT_ID}", starts=_S_NUM_ID)
+_ANGLE_BEFORE = re.compile(r"(?:derajat|°)[\s\d,.'’]*(?:menit\s+)?[\s\d,.'’]*$", re.IGNORECASE)
+
+
+@_rule(rf"(?P<n>{_NUM_ID})\s+{_UNIT_ID}(?:(?<=jam)\s+(?P<n2>{_NUM_ID})\s+menit)?",
+       starts=_S_NUM_ID)
 def _id_duration(m: re.Match[str], text: str) -> dict[str, Any] | None:
-    """ "tiga hari", "enam tahun", "24 jam", "beberapa bulan", "1,5 jam"."""
+    """ "tiga hari", "enam tahun", "24 jam", "beberapa bulan", "1,5 jam", "2 jam 15 menit"."""
     n = _number(m["n"])
-    if n == 0:
-        return None
-    return {"label": "DURATION", "value": _duration(n, m["unit"]), "vague": n is None}
+    angle = m["unit"].lower() in ("menit", "detik") and _ANGLE_BEFORE.search(text, max(0, m.start() - 25), m.start())
+    if n == 0 or angle:
+        return None  # "3 derajat 22 menit 46 detik" is a coordinate
+    value = _duration(n, m["unit"])
+    if m["n2"]:
+        n2 = _number(m["n2"])
+        value += ("X" if n2 is None else _fmt_number(n2)) + "M"
+    return {"label": "DURATION", "value": value, "vague": n is None}
 
 
 _RATE_BEFORE = re.compile(r"(?:\d|\b(?:hours?|days?|weeks?|months?|times?))\s+$", re.IGNORECASE)
@@ -702,6 +712,18 @@ _WORDS_ID: dict[str, tuple[str, str | None, str | None, bool]] = {
     "akhir-akhir ini": ("DATE", "PRESENT_REF", None, True), "baru-baru ini": ("DATE", "PAST_REF", None, True),
     "beberapa waktu lalu": ("DATE", "PAST_REF", None, True), "masa lalu": ("DATE", "PAST_REF", None, True),
     "masa lampau": ("DATE", "PAST_REF", None, True), "dulu": ("DATE", "PAST_REF", None, True),
+    "masa silam": ("DATE", "PAST_REF", None, True), "zaman dulu": ("DATE", "PAST_REF", None, True),
+    "belum lama ini": ("DATE", "PAST_REF", None, True), "tempo hari": ("DATE", "PAST_REF", None, True),
+    "beberapa saat lalu": ("DATE", "PAST_REF", None, True), "kemudian hari": ("DATE", "FUTURE_REF", None, True),
+    "nantinya": ("DATE", "FUTURE_REF", None, True), "ke depannya": ("DATE", "FUTURE_REF", None, True),
+    "suatu hari nanti": ("DATE", "FUTURE_REF", None, True), "suatu saat nanti": ("DATE", "FUTURE_REF", None, True),
+    "hari-hari ini": ("DATE", "PRESENT_REF", None, True), "sekarang ini": ("DATE", "PRESENT_REF", None, True),
+    "zaman sekarang": ("DATE", "PRESENT_REF", None, True), "beberapa saat": ("DURATION", "PXX", None, True),
+    "beberapa waktu": ("DURATION", "PXX", None, True), "sementara waktu": ("DURATION", "PXX", None, True),
+    "keesokan harinya": ("DATE", None, "ANA:D+1", False), "keesokan hari": ("DATE", None, "ANA:D+1", False),
+    "esok harinya": ("DATE", None, "ANA:D+1", False), "keesokan paginya": ("TIME", None, "ANA:D+1|TMO", False),
+    "keesokan malamnya": ("TIME", None, "ANA:D+1|TNI", False), "tengah hari": ("TIME", None, "ANA:D|TMI", False),
+    "tengah malam": ("TIME", None, "ANA:D|TNI", False),
     "dahulu": ("DATE", "PAST_REF", None, True), "kelak": ("DATE", "FUTURE_REF", None, True),
     "sebentar": ("DURATION", "PXX", None, True), "sekejap": ("DURATION", "PXX", None, True),
     "masa depan": ("DATE", "FUTURE_REF", None, True), "masa mendatang": ("DATE", "FUTURE_REF", None, True),
@@ -755,14 +777,14 @@ def _word(m: re.Match[str], text: str, table: dict[str, tuple[str, str | None, s
     return {"label": label, "value": value, "rel": rel, "vague": vague}
 
 
-@_rule(rf"(?:(?P<day>kemarin|tadi|besok|esok|nanti)\s+{_POD_ID}|(?P<pod2>{_POD_WORDS})\s+(?P<this>ini|itu|tadi))",
+@_rule(rf"(?:(?P<day>kemarin|tadi|besok|esok|nanti)\s+{_POD_ID}|(?P<pod2>{_POD_WORDS})\s+(?P<this>ini|itu|tadi|harinya|sebelumnya))",
        starts={"kemarin", "tadi", "besok", "esok", "nanti"} | _S_POD_ID)
 def _id_part_of_day(m: re.Match[str], text: str) -> dict[str, Any] | None:
     """ "kemarin sore", "tadi pagi", "besok malam", "malam ini", "pagi itu"."""
     pod = _PARTS[_key(m["pod"] or m["pod2"])]
     day = (m["day"] or m["this"]).lower()
-    if day == "itu":
-        return {"label": "TIME", "rel": f"ANA:D|T{pod}"}
+    if day in ("itu", "harinya", "sebelumnya"):
+        return {"label": "TIME", "rel": f"ANA:D{'-1' if day == 'sebelumnya' else ''}|T{pod}"}
     if day == "tadi" and pod == "NI":
         return {"label": "TIME", "rel": "NIGHT"}
     shift = {"kemarin": -1, "besok": 1, "esok": 1}.get(day, 0)
