@@ -133,7 +133,7 @@ def story(*texts: str, outlets=("detik.com", "kompas.com"), hours=(0, 1)) -> lis
 
 def test_conflicting_numbers_are_shown_side_by_side():
     articles = story("Kebakaran gudang di Bekasi menewaskan tiga orang pada Rabu pagi.",
-                     "Kebakaran gudang di Bekasi menewaskan lima orang pada Rabu pagi.")
+                     "Lima orang tewas dalam kebakaran sebuah gudang di Bekasi, Rabu pagi.")
     (fact,) = compare.report_from_articles(articles)["facts"]
     assert fact["status"] == "conflicting"
     (conflict,) = fact["conflicts"]

@@ -19,7 +19,6 @@ costs most of that.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
@@ -259,6 +258,7 @@ def claims(article: Article, *, min_words: int = 4) -> list[Span]:
     english = article.language == "en"
     entities = article.layer("entity")
     timexes = article.layer("timex")
+    amounts = numbers(article.text, english=english, exclude=[(t.start, t.end) for t in timexes])
     out = []
     for s0, e0 in sentences(article.text):
         for start, end in clauses(article.text, s0, e0, min_words=min_words):
@@ -267,7 +267,7 @@ def claims(article: Article, *, min_words: int = 4) -> list[Span]:
                 continue
             inside = [x for x in entities if _within(x, start, end)]
             dates = [t for t in timexes if _within(t, start, end)]
-            nums = numbers(text, english=english, exclude=[(t.start - start, t.end - start) for t in dates])
+            nums = [n for n in amounts if start <= n["start"] and n["end"] <= end]
             speaker, direct = _speaker(article, start, end)
             names = {x: x.attrs.get("canonical") or article.span_text(x) for x in inside}
             attrs = {
@@ -339,16 +339,19 @@ def tfidf(docs: Sequence[Sequence[str]]) -> sparse.csr_matrix:
     (0.366, (3, 3))
     """
     vocab: dict[str, int] = {}
-    rows, cols, vals = [], [], []
+    cols: list[int] = []
+    lengths = np.empty(len(docs), dtype=np.int64)
     for i, doc in enumerate(docs):
-        for tok, n in Counter(doc).items():
-            rows.append(i)
-            cols.append(vocab.setdefault(tok, len(vocab)))
-            vals.append(1.0 + np.log(n))
-    m = sparse.csr_matrix((np.asarray(vals, dtype=np.float32), (rows, cols)), shape=(len(docs), len(vocab)))
-    df = np.bincount(np.asarray(cols, dtype=np.int64), minlength=len(vocab))
-    idf = (np.log((1 + len(docs)) / (1 + df)) + 1).astype(np.float32)
-    m = m.multiply(idf[None, :]).tocsr()
+        before = len(cols)
+        cols.extend([vocab.setdefault(tok, len(vocab)) for tok in doc])
+        lengths[i] = len(cols) - before
+    indptr = np.concatenate(([0], np.cumsum(lengths)))
+    m = sparse.csr_matrix((np.ones(len(cols), dtype=np.float32), np.asarray(cols, dtype=np.int64), indptr),
+                          shape=(len(docs), len(vocab)))
+    m.sum_duplicates()
+    m.data = 1.0 + np.log(m.data)
+    df = np.bincount(m.indices, minlength=len(vocab))
+    m.data *= (np.log((1 + len(docs)) / (1 + df)) + 1).astype(np.float32)[m.indices]
     norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
     norms[norms == 0] = 1
     return sparse.csr_matrix(sparse.diags(1 / norms) @ m)

@@ -29,6 +29,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+from scipy import sparse
 
 from . import summary as summary_mod
 from . import timeline as timeline_mod
@@ -49,6 +50,12 @@ class Claim:
     span: Span
 
 
+def _normalised(m: sparse.csr_matrix) -> sparse.csr_matrix:
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    norms[norms == 0] = 1
+    return sparse.csr_matrix(sparse.diags(1 / norms) @ m)
+
+
 def _jaccard(sets: Sequence[Sequence[str]]) -> np.ndarray | None:
     """Pairwise Jaccard similarity of small sets of strings (None when all are empty)."""
     m = tfidf([list(dict.fromkeys(x)) for x in sets])
@@ -61,8 +68,10 @@ def _jaccard(sets: Sequence[Sequence[str]]) -> np.ndarray | None:
     return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
 
 
-def _similarity(texts: Sequence[str], spans: Sequence[Span], settings: Settings) -> np.ndarray:
-    """Claim-by-claim similarity: stemmed terms, character n-grams, shared entities and amounts."""
+def _similarity(texts: Sequence[str], spans: Sequence[Span], settings: Settings) -> tuple[np.ndarray,
+                                                                                          sparse.csr_matrix]:
+    """Claim-by-claim similarity (stemmed terms, character n-grams, shared entities and amounts),
+    and the claims' character n-gram vectors."""
     cfg = settings.compare
     words = tfidf([terms(t) for t in texts])
     chars = tfidf([char_ngrams(t) for t in texts])
@@ -72,34 +81,19 @@ def _similarity(texts: Sequence[str], spans: Sequence[Span], settings: Settings)
         shared = _jaccard(sets)
         if shared is not None:
             sim += weight * shared
-    return sim.astype(np.float32)
+    return sim.astype(np.float32), chars
 
 
-class _Groups:
-    """Union-find over claim indices."""
+def align(owner: Sequence[int], sim: np.ndarray, threshold: float, strong: float = 1.0, *, cohesion: float = 0.0,
+          per_article_limit: int = 2) -> list[list[int]]:
+    """Group claims into facts: best matches between two articles, strongest first.
 
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
-
-    def find(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
-        return i
-
-    def union(self, i: int, j: int) -> None:
-        a, b = self.find(i), self.find(j)
-        if a != b:
-            self.parent[max(a, b)] = min(a, b)
-
-
-def align(owner: Sequence[int], sim: np.ndarray, threshold: float, strong: float = 1.0) -> list[list[int]]:
-    """Group claims into facts: best matches between two articles.
-
-    Claim ``i`` of article ``a`` and its best match ``j`` in article ``b`` join when the match is
-    mutual at or above ``threshold``, or one-way at or above ``strong`` (an outlet may split one
-    statement of another into two sentences). ``owner[i]`` is the article of claim ``i``; claims of
-    one article join only through another article.
+    Claim ``i`` of article ``a`` and its best match ``j`` in article ``b`` are linked when the
+    match is mutual at or above ``threshold``, or one-way at or above ``strong`` (an outlet may
+    split one statement of another into two sentences). Links merge groups, strongest first,
+    unless the merged group would hold more than ``per_article_limit`` claims of one article or
+    the two groups' mean similarity is below ``cohesion``: this stops chains of look-alike
+    sentences (120 articles on one wedding) from collapsing into one "fact".
 
     >>> sim = np.array([[1, .1, .8, .2], [.1, 1, .3, .6], [.8, .3, 1, .1], [.2, .6, .1, 1]])
     >>> align([0, 0, 1, 1], sim, 0.5)
@@ -119,13 +113,24 @@ def align(owner: Sequence[int], sim: np.ndarray, threshold: float, strong: float
     mutual = best_in[best_in, position[:, None]] == rows
     other = position[:, None] != np.arange(len(articles))[None, :]
     links = other & ((mutual & (score >= threshold)) | (score >= strong))
-    groups = _Groups(n)
-    for i, k in zip(*np.nonzero(links), strict=True):
-        groups.union(int(i), int(best_in[i, k]))
-    out: dict[int, list[int]] = defaultdict(list)
-    for i in range(n):
-        out[groups.find(i)].append(i)
-    return sorted(out.values())
+    linked = {tuple(sorted((int(i), int(best_in[i, k])))) for i, k in zip(*np.nonzero(links), strict=True)}
+    pairs = sorted(linked, key=lambda p: (-float(sim[p]), p))
+    group = list(range(n))
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    for i, j in pairs:
+        gi, gj = group[i], group[j]
+        if gi == gj:
+            continue
+        a, b = members[gi], members[gj]
+        per_article = Counter(owner_arr[a].tolist()) + Counter(owner_arr[b].tolist())
+        too_far = len(a) + len(b) > 2 and float(sim[np.ix_(a, b)].mean()) < cohesion
+        if max(per_article.values()) > per_article_limit or too_far:
+            continue
+        for m in b:
+            group[m] = gi
+        a.extend(b)
+        del members[gj]
+    return sorted(sorted(m) for m in members.values())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -143,16 +148,16 @@ def _outlet(article: Article) -> str:
     return host.group(1) if host else article.source
 
 
-def syndication(articles: Sequence[Article], threshold: float) -> list[int]:
+def syndication(articles: Sequence[Article], vectors: sparse.csr_matrix, threshold: float) -> list[int]:
     """For each article, the position of the first publisher of its text (itself if original).
 
-    An article with ``duplicate_of`` follows that link; otherwise near-identical text (character
-    n-gram cosine at or above ``threshold``) makes the later article a copy of the earlier one.
+    An article with ``duplicate_of`` follows that link; otherwise near-identical text (cosine of
+    the articles' ``vectors`` at or above ``threshold``) makes the later article a copy of the
+    earlier one.
     """
     ids = {_article_id(a, i): i for i, a in enumerate(articles)}
     order = sorted(range(len(articles)), key=lambda i: (_when(articles[i]), i))
-    vecs = tfidf([char_ngrams(a.text, 5) for a in articles])
-    sim = (vecs @ vecs.T).toarray()
+    sim = (vectors @ vectors.T).toarray()
     root = list(range(len(articles)))
     for rank, i in enumerate(order):
         dup = articles[i].duplicate_of
@@ -302,10 +307,14 @@ def facts(articles: Sequence[Article], settings: Settings | None = None) -> tupl
     for i, a in enumerate(articles):
         spans = a.layer("claim") or claims(a, min_words=cfg.min_claim_words)
         all_claims.extend(Claim(i, s) for s in spans)
-    root = syndication(articles, cfg.syndication_threshold) if articles else []
     texts = [articles[c.index].span_text(c.span) for c in all_claims]
-    sim = _similarity(texts, [c.span for c in all_claims], settings)
-    groups = align([c.index for c in all_claims], sim, cfg.align_threshold, cfg.align_strong)
+    sim, chars = _similarity(texts, [c.span for c in all_claims], settings)
+    owner = sparse.csr_matrix((np.ones(len(all_claims), dtype=np.float32), ([c.index for c in all_claims],
+                                                                            range(len(all_claims)))),
+                              shape=(len(articles), len(all_claims)))
+    root = syndication(articles, _normalised(owner @ chars), cfg.syndication_threshold)
+    groups = align([c.index for c in all_claims], sim, cfg.align_threshold, cfg.align_strong,
+                   cohesion=cfg.align_cohesion, per_article_limit=cfg.align_per_article)
     out: list[dict] = []
     fact_of: dict[int, int] = {}
     central: list[int] = []
