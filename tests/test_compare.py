@@ -181,3 +181,4 @@ def test_duplicate_link_counts_once():
 def test_empty_story_gives_an_empty_report():
     report = compare.report_from_articles([])
     assert report == {"articles": [], "facts": [], "quotes": [], "timeline": [], "summary": []}
+

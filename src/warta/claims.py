@@ -147,8 +147,8 @@ _DATE_LIKE = re.compile(
     re.I,
 )
 #: Measures named before the number ("magnitudo 4,8", "kedalaman 10 km", "peringkat ke-40").
-_MEASURES = frozenset("magnitudo kedalaman skor usia umur suhu peringkat ranking posisi level nomor angka indeks "
-                      "magnitude depth score age rank".split())
+_MEASURES = {w: w for w in ("magnitudo kedalaman skor usia umur suhu peringkat ranking posisi level nomor angka "
+                             "indeks magnitude depth score age rank").split()} | {"m": "magnitudo", "sr": "magnitudo"}
 _UNIT_ALIASES = {"km": "kilometer", "kg": "kilogram", "m": "meter", "cm": "sentimeter", "ha": "hektare",
                  "thn": "tahun", "jt": "juta", "sr": "magnitudo", "mw": "magnitudo", "kilometres": "kilometer",
                  "kilometers": "kilometer", "people": "orang", "persons": "orang"}
@@ -211,7 +211,7 @@ def numbers(text: str, *, english: bool = False, exclude: Sequence[tuple[int, in
         elif m.group("mag"):
             unit = "magnitudo"
         elif unit not in _UNITS and before and before.group(1).lower() in _MEASURES:
-            unit = before.group(1).lower()
+            unit = _MEASURES[before.group(1).lower()]
         elif unit in _UNIT_STOP:
             unit = ""
         out.append({"value": value, "unit": unit, "text": m.group(0).strip(), "start": m.start(), "end": m.end()})

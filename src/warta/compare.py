@@ -226,7 +226,19 @@ def _differences(items: Sequence[tuple[Claim, int]], articles: Sequence[Article]
                     sa, sb, articles[ca.index].span_text(ca.span), articles[cb.index].span_text(cb.span)):
                 conflicts.append({"kind": "speaker", "values": [value(ca, sa, sa), value(cb, sb, sb)]})
             _compare_dates(ca, cb, value, conflicts, precision)
-    return conflicts, precision
+    return _merged(conflicts), _merged(precision)
+
+
+def _merged(found: list[dict]) -> list[dict]:
+    """One entry per kind (and unit) listing each differing value once, in first-seen order."""
+    out: dict[tuple[str, str], dict] = {}
+    for item in found:
+        entry = out.setdefault((item["kind"], item.get("unit", "")), {**item, "values": []})
+        for v in item["values"]:
+            if not any((w["article_id"], w["start"], w["text"]) == (v["article_id"], v["start"], v["text"])
+                       for w in entry["values"]):
+                entry["values"].append(v)
+    return list(out.values())
 
 
 def _units(nums: Iterable[dict]) -> dict[str, set[float]]:
@@ -404,6 +416,13 @@ def quote_ledger(articles: Sequence[Article], root: Sequence[int], settings: Set
 # The story report
 
 
+def _agreeing(fact: dict[str, Any], outlet: str) -> list[str]:
+    """The fact's outlets that do not contradict ``outlet`` (the one whose sentence is quoted)."""
+    against = {v["outlet"] for c in fact["conflicts"] if outlet in {v["outlet"] for v in c["values"]}
+               for v in c["values"]} - {outlet}
+    return [s["outlet"] for s in fact["sources"] if s["outlet"] not in against]
+
+
 def report_from_articles(articles: Sequence[Article], settings: Settings | None = None) -> dict[str, Any]:
     """The JSON-ready comparison of a story's articles: facts, quotes, timeline, summary."""
     settings = settings or load_settings()
@@ -411,7 +430,7 @@ def report_from_articles(articles: Sequence[Article], settings: Settings | None 
     found, state = facts(articles, settings)
     root, all_claims = state["root"], state["claims"]
     candidates = [
-        summary_mod.Candidate(text=f["text"], sources=[s["outlet"] for s in f["sources"]],
+        summary_mod.Candidate(text=f["text"], sources=_agreeing(f, _outlet(articles[root[all_claims[c].index]])),
                               evidence=[_evidence(all_claims[c], articles)], row=c, fact=f["id"],
                               position=all_claims[c].span.start)
         for f, c in zip(found, state["central"], strict=True)
@@ -476,7 +495,7 @@ def render(report: dict[str, Any], console: Console) -> None:
                       .append(f"  [{', '.join(q['outlets'])}]", style="cyan"))
         for v in q["versions"][1:]:
             line = Text(f"    {v['outlet']}: {v['wording']}", style="dim")
-            for d in v["diff"]:
+            for d in v["diff"] if len(v["diff"]) <= 4 else []:
                 line.append("  ").append(d["a"] or "∅", style="red strike").append(" → ").append(d["b"] or "∅",
                                                                                               style="green")
             console.print(line)

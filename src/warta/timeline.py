@@ -75,6 +75,16 @@ def _containing(spans: Sequence[tuple[int, int]], s: Span) -> tuple[int, int]:
     return s.start, s.end
 
 
+def _vaguer(span: Span, days: tuple[date, date], others: Sequence[tuple[Span, tuple[date, date]]]) -> bool:
+    """Does another date of the same sentence say the same more precisely ("Rabu (18/6)" + "pukul 15.24")?"""
+    value = span.attrs["value"]
+    for other, (first, last) in others:
+        inside = days[0] <= first and last <= days[1]
+        if inside and ((first, last) != days or len(other.attrs["value"]) > len(value)):
+            return True
+    return False
+
+
 def timeline(
     articles: Sequence[Article],
     *,
@@ -105,9 +115,11 @@ def timeline(
         for k, caption in enumerate(article.captions):
             for s in timex_mod.extract(caption, article.published or reference, article.language):
                 found.append((s, caption, (0, len(caption)), k))
-        for s, text, (start, end), caption in found:
-            days = interval(s.attrs.get("value")) if s.label in ("DATE", "TIME") and not s.attrs.get("vague") else None
-            if days is None or not s.attrs.get("anchored", True):
+        dated = [(s, text, unit, caption, days) for s, text, unit, caption in found
+                 if s.label in ("DATE", "TIME") and not s.attrs.get("vague") and s.attrs.get("anchored", True)
+                 and (days := interval(s.attrs.get("value")))]
+        for s, text, (start, end), caption, days in dated:
+            if _vaguer(s, days, [(t, d) for t, _, u, c, d in dated if (u[0], c) == (start, caption) and t is not s]):
                 continue
             fact = fact_of.get((i, start)) if caption is None else None
             key = (s.attrs["value"], fact) if fact is not None else (s.attrs["value"], i, caption, start)
