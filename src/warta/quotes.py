@@ -57,6 +57,8 @@ _EN_CUES = (
     "stressed", "observed", "conceded", "believes", "believed", "thinks", "thought", "saying",
     "adding", "telling", "arguing", "noting", "insisting", "warning", "claiming", "explaining",
     "reported", "reports", "insist", "insists", "argue", "argues", "joked", "notes",
+    "suggests", "claims", "explains", "asks", "acknowledges", "concludes", "concluded",
+    "asserted", "asserts", "contends", "maintains", "testified",
 )
 #: What may follow "CONTENT, he said" without being content itself.
 _REST_ADJUNCT_RE = re.compile(
@@ -185,8 +187,16 @@ _ID_POST_RE = re.compile(
     r"(?P<cue>(?:{})(?:nya|kan)?)\b".format("|".join(sorted(_ID_POST_CUES, key=len, reverse=True))),
     re.IGNORECASE,
 )
-_ID_PRE_RE = re.compile(r"\b(?P<cue>{})\b".format("|".join(_ID_PRE_CUES)), re.IGNORECASE)
-_EN_PRE_RE = re.compile(r"\b(?P<cue>{})\b".format("|".join(_EN_CUES)))
+_ID_PRE_RE = re.compile(r"(?<![-\w’'])(?P<cue>{})\b".format("|".join(_ID_PRE_CUES)), re.IGNORECASE)
+_EN_PRE_RE = re.compile(r"(?<![-\w’'])(?P<cue>{})\b".format("|".join(_EN_CUES)))
+#: Words before a verb that make it no report ("too soon to say", "read as saying").
+_NOT_A_REPORT_BEFORE = {"to", "as", "untuk", "akan", "ingin", "mau", "bisa", "dapat", "not", "tidak"}
+#: Words that start an adjunct, not reported content ("joked with reporters", "said at the time").
+_PREPOSITIONS = {
+    "with", "at", "after", "before", "for", "in", "on", "during", "from", "of", "by", "about",
+    "since", "against", "into", "dengan", "di", "setelah", "sebelum", "untuk", "dari", "oleh",
+    "tentang", "terhadap", "atas", "soal", "mengenai", "terkait",
+}
 _SV_VERBS = "|".join(_EN_INVERTED + ("told", "tells", "argued", "wrote", "insisted", "warned"))
 _EN_SV_RE = re.compile(r"((?:(?:the|a|an)\s+)?(?:[A-Z][\w.'’-]*\s+){0,4}?[A-Za-z][\w.'’-]*)\s+(" + _SV_VERBS + r")\b")
 _EN_SV_DIRECT_RE = re.compile(r"((?:[\w.'’()-]+\s+){0,6}?(?:[A-Z][\w.'’-]*|he|she|they|I|we))\s+"
@@ -808,7 +818,7 @@ class _Finder:
                      r"([Mm]enurut(?:nya)?|[Aa]ccording to|Kata)\b\s*([^,]*?),\s+(.+)$", sent)
         if not m:
             # "A, menurut dia, B": the whole sentence is the content
-            m = re.match(r"(.+?),\s+(menurut(?:nya)?)\s+([^,]{1,60}?),\s+(.+)$", sent)
+            m = re.match(r"(.+?),\s+(menurut(?:nya)?|according to)\s+([^,]{1,60}?),\s+(.+)$", sent)
             if m is None or len(m.group(4).split()) < 2:
                 return False
             cue_s, cue_e = s + m.start(2), s + m.end(2)
@@ -826,7 +836,8 @@ class _Finder:
                       direct: Sequence[tuple[int, int, int, int]]) -> bool:
         """"CONTENT, menurut X" / "CONTENT, according to X"."""
         sent = self.text[s:end]
-        m = re.search(r",\s+([Mm]enurut(?:nya)?|according to)\b\s*([^,]*)$", sent)
+        m = re.search(r",?\s+([Mm]enurut(?:nya)?|according to)\b\s*([^,]*)"
+                      r"(?:,\s*(?:who|which|a|an|the|yang|seorang|salah)\b.*)?$", sent)
         if not m or len(sent[: m.start()].split()) < 3:
             return False
         cue_s, cue_e = s + m.start(1), s + m.end(1)
@@ -873,14 +884,16 @@ class _Finder:
             used = {q.cue_start for q in self.quotes if q.cue}
             for m in rx.finditer(text, s, end):
                 cue_s, cue_e = m.span("cue")
-                if cue_s in used:
+                if cue_s in used or text[max(s, cue_s - 8):cue_s].lower().split()[-1:] in (
+                        [w] for w in _NOT_A_REPORT_BEFORE):
                     continue
                 relative = re.search(r"(?:,\s*)?\b(yang|who)\s+(?:also\s+|juga\s+)?$", text[max(s, cue_s - 12):cue_s])
                 if text[max(s, cue_s - 6):cue_s].lower().strip().split()[-1:] == ["which"]:
                     continue
                 after = text[cue_e:end]
                 if rx is _EN_PRE_RE and m.group("cue") in ("told", "tells"):
-                    body = re.match(r"\s+(?:the\s+)?\S+(?:\s+[A-Z]\w+)*\s*(?:that\b)?\s*", after)
+                    body = re.match(r"\s+(?:the\s+)?\S+(?:\s+[A-Z]\w+)*(?:[^,.;:\"“]{0,40}?\s)?(?:that\b)?\s*",
+                                    after)
                 elif re.match(r"\s*(?:kepada|to)\b", after):
                     body = (re.match(r"\s*(?:kepada|to)\s+.*?\b(?:bahwa|that)\b\s*", after)
                             or re.match(r"\s*(?:kepada|to)\s+[^,]*?,\s*", after))
@@ -901,6 +914,12 @@ class _Finder:
                 if sp is None or (sp.kind == "nominal" and rx is _EN_PRE_RE and (sp.end - sp.start) > 60):
                     continue
                 cstart = cue_e + body.end()
+                first = _words(text, cstart, min(end, cstart + 20))[:1]
+                if first and first[0][2].lower() in _PREPOSITIONS:
+                    if len(_words(text, cstart, end)) <= 10:
+                        continue  # "joked with reporters after a town hall": no content
+                    lead = re.match(r"[^,]{0,40},\s*", text[cstart:end])
+                    cstart += lead.end() if lead else 0
                 if body.end() <= 1 and _NOUN_OBJECT_RE.match(text, cstart, end):
                     continue  # "menyampaikan keprihatinan atas ...": a noun, not a statement
                 if len(_words(text, cstart, end)) < 3 or _ADJUNCT_AFTER_VERB.match(text, cstart, end):
