@@ -11,9 +11,11 @@ time). Recipes: ``D-1`` (offset in days; ``W`` weeks, ``M`` months, ``Y`` years,
 ``N`` minutes), ``WE+0`` (weekend), ``WD5p`` (a weekday: ``p`` on or before the reference,
 ``f`` on or after, ``<``/``>`` strictly before/after, ``W-1`` in the week before), ``MO03n`` and
 ``MD01-02b`` (a month, a day of a month: ``n`` nearest, ``b``/``f`` on or before/after, ``<``/``>``
-strictly, ``=`` this year), ``ANA:D``
-(the day last mentioned; ``ANA:M``, ``ANA:Y``, ``ANA:*``, ``ANA:Y-1``); ``|T10:00+07:00`` or
-``|TAF`` appends a time of day.
+strictly, ``=`` this year), ``ANA:D`` (the day last mentioned; ``ANA:M``, ``ANA:Y``, ``ANA:*``,
+``ANA:Y-1``); ``|T10:00+07:00`` or ``|TAF`` appends a time of day.
+
+``anchored`` is True when the value is complete: absolute, a duration or set, or relative and
+resolved against a reference. ``vague`` marks ``PAST_REF``-style values and unquantified amounts.
 
 dateparser was measured for this (``../shared/OFFLINE-MODELS.md`` section 4): it misses most
 relative Indonesian phrases and parses ~590 strings/s, too slow to call per candidate at 200
