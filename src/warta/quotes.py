@@ -65,6 +65,8 @@ _REST_ADJUNCT_RE = re.compile(
     r"\s*(?:after|in|on|at|during|when|while|before|to|as|from|of|about|outside|inside|following|"
     r"through|via|last|this|earlier|later|pada|dalam|di|saat|ketika|usai|seusai|kepada|dikutip|"
     r"seperti|sebagaimana|melalui|lewat)\b", re.IGNORECASE)
+_ASKED_RE = re.compile(r"(?:When\s+)?(?P<cue>[Aa]sked)\s+(?:\w+day\s+|by\s+[^,]{1,40}?\s+)?"
+                       r"(?P<content>(?:if|whether|what|who|whom|why|how|when|which|about)\b[^,]+),")
 _COLON_LINE_RE = re.compile(r"([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}):\s+")
 #: Capitalised words before a colon that introduce page furniture, not a speaker.
 _COLON_NOT_SPEAKERS = {
@@ -438,12 +440,16 @@ class _Resolver:
         self.entities = sorted(entities, key=lambda s: s.start)
         self.named: list[tuple[int, int, str, bool]] = []  # (start, end, name, is_person)
         self._chunks: list[tuple[int, int]] | None = None
+        #: Direct quotes' inner ranges: names inside them are not antecedents of "he" or "ia".
+        self.quoted: list[tuple[int, int]] = []
         self._full_names: dict[str, str] | None = None
 
     def chunks_before(self, before: int) -> list[tuple[int, int]]:
         """Capitalised chunks of the whole text ending before ``before`` (computed once)."""
         if self._chunks is None:
-            self._chunks = _name_chunks(self.text, 0, len(self.text))
+            quoted = self.quoted
+            self._chunks = [c for c in _name_chunks(self.text, 0, len(self.text))
+                            if not any(a <= c[0] < b for a, b in quoted)]
         return [c for c in self._chunks if c[1] <= before]
 
     def _entity_in(self, start: int, end: int) -> Span | None:
@@ -532,6 +538,7 @@ class _Finder:
         self.text = text
         self.res = _Resolver(text, entities)
         self.quotes: list[_Quote] = []
+        self.inside: list[tuple[int, int]] = []
 
     def previous(self, before: int) -> _Quote | None:
         for q in reversed(self.quotes):
@@ -611,7 +618,7 @@ class _Finder:
         first = words[0][2].lower()
         if first in _ID_PRONOUNS | _EN_PRONOUNS:
             if first in _FIRST_PERSON:
-                return None
+                return _Speaker(words[0][0], words[0][1], None, "pronoun")
             return self.res.back_reference(words[0][0], words[0][1], words[0][0],
                                            self.previous(before_quote))
         for named in ([(s, e, words)] + ([kept[-2]] if len(kept) > 1 else [])):
@@ -671,24 +678,26 @@ class _Finder:
         m_en = (_EN_INV_DIRECT_RE if direct else _EN_INV_RE).match(text, at, end)
         if m_en:
             sp = self.speaker_after(m_en.end() + 1, end, pos)
-            if sp is not None and (sp.kind != "nominal" or _DETERMINER_RE.match(text, sp.start)) \
-                    and not (direct and self._clause_follows(max(sp.end, m_en.end()), end)):
+            if sp is not None and (sp.kind not in ("nominal", "pronoun") or _DETERMINER_RE.match(text, sp.start)) \
+                    and not (direct and self._clause_follows(max(sp.end, m_en.end()), end, m_en.group("cue"))):
                 return m_en.group("cue"), m_en.start(), m_en.end(), sp
         m_sv = (_EN_SV_DIRECT_RE if direct else _EN_SV_RE).match(text[at:end])
-        if m_sv and not (direct and self._clause_follows(at + m_sv.end(2), end)):
+        if m_sv and not (direct and self._clause_follows(at + m_sv.end(2), end, m_sv.group(2))):
             cs, ce = at + m_sv.start(2), at + m_sv.end(2)
             sp = self.subject_before(at, cs, pos)
             if sp is not None:
                 return m_sv.group(2), cs, ce, sp
         return None
 
-    def _clause_follows(self, pos: int, end: int) -> bool:
+    def _clause_follows(self, pos: int, end: int, cue: str) -> bool:
         """Whether a clause of its own follows a cue ("“...” Greene added that the Fed ..."): then
         the cue introduces new content rather than attributing the quote before it."""
         stop = re.compile(r"[.!?;]").search(self.text, pos, end)
         rest = self.text[pos:stop.start() if stop else end]
         if re.match(r"\s*(?:that|bahwa)\b", rest):
             return True
+        if cue.lower() in ("told", "tells", "asked", "asks", "wrote"):
+            return False  # an object follows: "“...,” Obama told a town hall meeting"
         words = _words(rest, 0, len(rest.split(",")[0]))
         return len(words) > 6 and words[0][2].islower() and not _REST_ADJUNCT_RE.match(rest)
 
@@ -707,6 +716,7 @@ class _Finder:
     def run(self) -> list[_Quote]:
         text = self.text
         direct = _find_direct(text)
+        self.res.quoted = self.inside = [(b, c) for _a, b, c, _d in direct]
         sentences = _sentences(text, [(a, d) for a, _b, _c, d in direct])
         taken: list[tuple[int, int]] = []
         for s, e in sentences:
@@ -772,6 +782,10 @@ class _Finder:
         cs, ce = _strip(self.text, cs, ce, " \t\n,")
         self.add(_Quote(cs, ce, "direct", cue[0], cue[1], cue[2], cue[3]))
 
+    def _quoted(self, pos: int) -> bool:
+        """Whether ``pos`` lies inside a direct quote (a cue there belongs to the quote)."""
+        return any(a <= pos < b for a, b in self.inside)
+
     def _overlaps(self, s: int, e: int, taken: Sequence[tuple[int, int]]) -> bool:
         return any(a < e and s < b for a, b in taken)
 
@@ -788,7 +802,7 @@ class _Finder:
         end = e
         while end > s and text[end - 1] in ".!? \t":
             end -= 1
-        for attempt in (self._colon_line, self._menurut_first, self._post_cue_clause, self._verb_clause,
+        for attempt in (self._colon_line, self._asked, self._menurut_first, self._post_cue_clause, self._verb_clause,
                         self._menurut_last):
             if attempt(s, end, taken, direct):
                 return
@@ -809,6 +823,15 @@ class _Finder:
             return False
         sp = self.res.named_phrase(ns, ne) or _Speaker(ns, ne, text[ns:ne], "person")
         return self._emit(m.end(), para_end, ":", m.end(1), m.end(1) + 1, sp, taken, direct)
+
+    def _asked(self, s: int, end: int, taken: list[tuple[int, int]],
+               direct: Sequence[tuple[int, int, int, int]]) -> bool:
+        """"Asked whether CONTENT, X said ...": the question put to the speaker, by an unnamed asker."""
+        m = _ASKED_RE.match(self.text, s, end)
+        if m is None or self._overlaps(m.start("content"), m.end("content"), taken):
+            return False
+        sp = _Speaker(m.start(), m.start(), None, "nominal")
+        return self._emit(m.start("content"), m.end("content"), "asked", m.start("cue"), m.end("cue"), sp, taken, direct)
 
     def _menurut_first(self, s: int, end: int, taken: list[tuple[int, int]],
                        direct: Sequence[tuple[int, int, int, int]]) -> bool:
@@ -853,7 +876,8 @@ class _Finder:
         text = self.text
         sent = text[s:end]
         for m in re.finditer(r",\s+", sent):
-            if len(sent[: m.start()].split()) < 3 or self._overlaps(s + m.start(), s + m.end(), taken):
+            if len(sent[: m.start()].split()) < 3 or self._overlaps(s + m.start(), s + m.end(), taken) \
+                    or self._quoted(s + m.start()):
                 continue
             cue = self.post_cue(s + m.end(), end)
             if cue is None or cue[3] is None:
@@ -884,7 +908,7 @@ class _Finder:
             used = {q.cue_start for q in self.quotes if q.cue}
             for m in rx.finditer(text, s, end):
                 cue_s, cue_e = m.span("cue")
-                if cue_s in used or text[max(s, cue_s - 8):cue_s].lower().split()[-1:] in (
+                if cue_s in used or self._quoted(cue_s) or text[max(s, cue_s - 8):cue_s].lower().split()[-1:] in (
                         [w] for w in _NOT_A_REPORT_BEFORE):
                     continue
                 relative = re.search(r"(?:,\s*)?\b(yang|who)\s+(?:also\s+|juga\s+)?$", text[max(s, cue_s - 12):cue_s])
@@ -892,7 +916,7 @@ class _Finder:
                     continue
                 after = text[cue_e:end]
                 if rx is _EN_PRE_RE and m.group("cue") in ("told", "tells"):
-                    body = re.match(r"\s+(?:the\s+)?\S+(?:\s+[A-Z]\w+)*(?:[^,.;:\"“]{0,40}?\s)?(?:that\b)?\s*",
+                    body = re.match(r"\s+(?:the\s+)?\S+(?:\s+[A-Z]\w+)*(?:(?:[^,.;:\"“]{0,40}?\s)?that\b)?\s*",
                                     after)
                 elif re.match(r"\s*(?:kepada|to)\b", after):
                     body = (re.match(r"\s*(?:kepada|to)\s+.*?\b(?:bahwa|that)\b\s*", after)
