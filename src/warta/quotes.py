@@ -201,7 +201,7 @@ _PREPOSITIONS = {
 }
 _SV_VERBS = "|".join(_EN_INVERTED + ("told", "tells", "argued", "wrote", "insisted", "warned"))
 _EN_SV_RE = re.compile(r"((?:(?:the|a|an)\s+)?(?:[A-Z][\w.'’-]*\s+){0,4}?[A-Za-z][\w.'’-]*)\s+(" + _SV_VERBS + r")\b")
-_EN_SV_DIRECT_RE = re.compile(r"((?:[\w.'’()-]+\s+){0,6}?(?:[A-Z][\w.'’-]*|he|she|they|I|we))\s+"
+_EN_SV_DIRECT_RE = re.compile(r"((?:[\w.'’()-]+\s+){0,6}?(?:[A-Z][\w.'’-]*|he|she|they|I|we|the\s+\w+))\s+"
                               r"(" + "|".join(_EN_CUES) + r"|went on|\w+ed)\b")
 _EN_INV_DIRECT_RE = re.compile(r"(?P<cue>" + "|".join(_EN_INVERTED) + r"|\w+ed)\b(?=\s+(?:[A-Z]|the\s))")
 _DETERMINER_RE = re.compile(r"(?:a|an|the|his|her|their|its|one|another|some)\s", re.IGNORECASE)
@@ -708,7 +708,14 @@ class _Finder:
         m = re.search(r"\b({})\s*(?:bahwa|that)?\s*[:,]?\s*$".format("|".join(_ID_PRE_CUES + _EN_CUES)),
                       head, re.IGNORECASE)
         if not m:
-            return None
+            colon = re.search(r"((?:[A-Z][\w.'’-]*\s+){0,3}[A-Z][\w.'’-]*)\s*:\s*$", head)
+            if colon is None:
+                return None
+            ns, ne, person = _split_role(text, sent_start + colon.start(1), sent_start + colon.end(1))
+            if not person or colon.group(1).split()[0].lower() in _COLON_NOT_SPEAKERS:
+                return None
+            sp = self.res.named_phrase(ns, ne) or _Speaker(ns, ne, text[ns:ne], "person")
+            return ":", sent_start + colon.end(1), sent_start + colon.end(1) + 1, sp
         cs, ce = sent_start + m.start(1), sent_start + m.end(1)
         sp = self.subject_before(sent_start, cs, open_mark)
         return m.group(1).lower(), cs, ce, sp
@@ -831,7 +838,8 @@ class _Finder:
         if m is None or self._overlaps(m.start("content"), m.end("content"), taken):
             return False
         sp = _Speaker(m.start(), m.start(), None, "nominal")
-        return self._emit(m.start("content"), m.end("content"), "asked", m.start("cue"), m.end("cue"), sp, taken, direct)
+        return self._emit(m.start("content"), m.end("content"), "asked", m.start("cue"), m.end("cue"), sp,
+                          taken, direct)
 
     def _menurut_first(self, s: int, end: int, taken: list[tuple[int, int]],
                        direct: Sequence[tuple[int, int, int, int]]) -> bool:
