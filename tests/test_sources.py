@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 import io
 import json
 import os
+import tempfile
 import tracemalloc
 from pathlib import Path
 
@@ -380,18 +382,61 @@ def test_parse_mapping_round_trip(mapping: dict[str, str]) -> None:
     assert parse_mapping(format_mapping(mapping)) == mapping
 
 
+def check_items(items: list[Article | Rejected]) -> None:
+    for item in items:
+        assert isinstance(item, (Article, Rejected))
+        location = item.location if isinstance(item, Rejected) else item.meta["location"]
+        assert location.startswith(("file:///", "stdin:"))
+        if isinstance(item, Rejected):
+            assert isinstance(item.error, Errors)
+
+
 @hsettings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.binary(max_size=3000), name=st.sampled_from(
     ["a.txt", "a.html", "a.csv", "a.tsv", "a.jsonl", "a.warc", "a.warc.gz", "a.rss", "a.bin"]))
 def test_arbitrary_bytes_never_raise(tmp_path: Path, data: bytes, name: str) -> None:
     path = tmp_path / name
     path.write_bytes(data)
-    for item in read(path, mapping=None) + read("-", stdin=io.BytesIO(data)):
-        assert isinstance(item, (Article, Rejected))
-        location = item.location if isinstance(item, Rejected) else item.meta["location"]
-        assert location.startswith(("file:///", "stdin:"))
-        if isinstance(item, Rejected):
-            assert isinstance(item.error, Errors)
+    check_items(read(path, mapping=None) + read("-", stdin=io.BytesIO(data)))
+
+
+@functools.cache
+def valid_samples() -> dict[str, bytes]:
+    """One valid small file per format (built once: WARC records carry random ids and dates)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        make_warc(Path(tmp) / "w.warc.gz")
+        warc = (Path(tmp) / "w.warc.gz").read_bytes()
+    jsonl = b'{"text": "a", "url": "https://a.id"}\n{"text": ["b", {"name": "c"}], "url": 5}\n'
+    return {
+        "w.warc.gz": warc,
+        "w.warc": gzip.decompress(warc),
+        "f.rss": RSS.encode(),
+        "f.atom": ATOM.encode(),
+        "p.html": HTML.encode(),
+        "d.csv": b'title,text,url\nA,"x\ny",https://a\nB,"broken,c\nC,z,https://c\n',
+        "d.jsonl": jsonl,
+        "d.jsonl.gz": gzip.compress(jsonl),
+    }
+
+
+@hsettings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_damaged_files_of_every_format_never_raise(tmp_path: Path, data: st.DataObject) -> None:
+    samples = valid_samples()
+    name = data.draw(st.sampled_from(sorted(samples)))
+    damaged = bytearray(samples[name])
+    for _ in range(data.draw(st.integers(1, 4))):
+        pos = data.draw(st.integers(0, len(damaged)))
+        action = data.draw(st.sampled_from(["cut", "flip", "insert"]))
+        if action == "cut":
+            del damaged[pos:]
+        elif action == "flip" and pos < len(damaged):
+            damaged[pos] = data.draw(st.integers(0, 255))
+        else:
+            damaged[pos:pos] = data.draw(st.binary(min_size=1, max_size=16))
+    path = tmp_path / name
+    path.write_bytes(bytes(damaged))
+    check_items(read(path) + read(path, settings=small_limit(300)))
 
 
 def rss_bytes() -> int:

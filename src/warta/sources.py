@@ -518,6 +518,14 @@ class _LineFeed:
         self._pending.extendleft(reversed(lines))
 
 
+def _has_row_of_width(lines: Iterable[str], width: int, delimiter: str) -> bool:
+    """Whether ``lines`` parse into at least one row of ``width`` fields before any error."""
+    try:
+        return any(len(row) == width for row in csv.reader(lines, delimiter=delimiter))
+    except csv.Error:
+        return False
+
+
 class _LineTooLong(Exception):
     """Raised through csv.reader when a physical line is above the item limit."""
 
@@ -715,7 +723,11 @@ class _Reader:
     def _feed(self, data: bytes, base: str) -> Iterator[Article | Rejected]:
         import feedparser
 
-        parsed = feedparser.parse(io.BytesIO(data))
+        try:
+            parsed = feedparser.parse(io.BytesIO(data))
+        except Exception as exc:  # noqa: BLE001 - feedparser fails on damaged input in many ways
+            yield Rejected(Errors.E304, f"not a readable RSS/Atom feed: {type(exc).__name__}: {exc}", location=base)
+            return
         if not parsed.entries:
             if parsed.bozo:
                 yield Rejected(Errors.E304, f"not a readable RSS/Atom feed: {parsed.get('bozo_exception')}",
@@ -739,22 +751,26 @@ class _Reader:
 
     def _warc(self, stream: BinaryIO, base: str) -> Iterator[Article | Rejected]:
         from warcio.archiveiterator import ArchiveIterator
-        from warcio.exceptions import ArchiveLoadFailed
 
         number = 0
         records = ArchiveIterator(stream)
+        # warcio writes a warning to stderr for a record with a wrong Content-Length (it would break
+        # a progress bar); silence it here and count those records from its err_count instead.
+        records.INC_RECORD = ""
         while True:
             try:
                 record = next(records)
             except StopIteration:
                 break
-            except (ArchiveLoadFailed, ValueError, EOFError, OSError, zlib.error) as exc:
+            except Exception as exc:  # noqa: BLE001 - warcio fails on damaged input in many ways
                 yield Rejected(Errors.E304, f"unreadable WARC record: {exc}", location=f"{base}#record={number + 1}")
                 break
             number += 1
             item = self._warc_record(record, f"{base}#record={number}")
             if item is not None:
                 yield item
+        if records.err_count:
+            self.stats.skipped["WARC record with a wrong Content-Length"] += records.err_count
 
     def _warc_record(self, record: Any, location: str) -> Article | Rejected | None:
         """An article for an HTML response record; None (counted as skipped) for any other record."""
@@ -770,13 +786,16 @@ class _Reader:
         if "html" not in content_type.lower():
             self.stats.skipped["WARC non-HTML record"] += 1
             return None
-        length = int(record.rec_headers.get_header("Content-Length") or 0)
+        declared_length = (record.rec_headers.get_header("Content-Length") or "0").strip()
+        if not declared_length.isdigit():
+            return Rejected(Errors.E304, f"bad Content-Length {declared_length!r}", location=location)
+        length = int(declared_length)
         if length > self.max_item:
             return Rejected(Errors.E203, f"record of {length:,} bytes, above the {self.max_item:,}-byte "
                             "item limit", location=location)
         try:
             data = _read_up_to(record.content_stream(), self.max_item + 1)
-        except (OSError, ValueError, EOFError, zlib.error) as exc:
+        except Exception as exc:  # noqa: BLE001 - damaged chunked/gzip payloads fail in many ways
             return Rejected(Errors.E304, f"unreadable WARC payload: {exc}", location=location)
         if len(data) > self.max_item:
             return Rejected(Errors.E203, f"payload above the {self.max_item:,}-byte item limit", location=location)
@@ -839,7 +858,11 @@ class _Reader:
             return
         first = first.lstrip("\ufeff")
         delimiter = delimiter or _delimiter(first)
-        header = [name.strip() for name in next(csv.reader([first], delimiter=delimiter), [])]
+        try:
+            header = [name.strip() for name in next(csv.reader([first], delimiter=delimiter), [])]
+        except csv.Error as exc:
+            yield Rejected(Errors.E301, f"malformed header line: {exc}", location=base)
+            return
         columns, missing = _columns_for(header, self.mapping)
         if missing or ("text" not in columns and "html" not in columns):
             wanted = ", ".join(repr(c) for c in missing) if missing else "no text column"
@@ -883,7 +906,7 @@ class _Reader:
             return Rejected(Errors.E301, problem, location=location)
         first, rest = feed.record[0], feed.record[1:]
         replayed = ""
-        if rest and any(len(r) == width for r in csv.reader((line[1] for line in rest), delimiter=delimiter)):
+        if rest and _has_row_of_width((line[1] for line in rest), width, delimiter):
             feed.replay(rest)
             replayed = f"; {len(rest)} following line(s) read again"
         return Rejected(Errors.E301, f"row starting on line {first[0]}: {problem}{replayed}", location=location)
