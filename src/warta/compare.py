@@ -73,7 +73,7 @@ def _similarity(texts: Sequence[str], spans: Sequence[Span], settings: Settings)
     """Claim-by-claim similarity (stemmed terms, character n-grams, shared entities and amounts),
     and the claims' character n-gram vectors."""
     cfg = settings.compare
-    words = tfidf([terms(t) for t in texts])
+    words = tfidf([s.attrs["terms"] if "terms" in s.attrs else terms(t) for t, s in zip(texts, spans, strict=True)])
     chars = tfidf([char_ngrams(t) for t in texts])
     sim = cfg.weight_terms * (words @ words.T).toarray() + cfg.weight_chars * (chars @ chars.T).toarray()
     for weight, sets in ((cfg.weight_entities, [[e.lower() for e in s.attrs["entities"]] for s in spans]),
@@ -465,8 +465,17 @@ def _outlets(sources: Sequence[dict]) -> str:
     return ", ".join(parts)
 
 
-def render(report: dict[str, Any], console: Console) -> None:
-    """Print a story report: summary, facts by status, conflicts side by side, quotes, timeline."""
+def _more(console: Console, shown: int, total: int, what: str) -> None:
+    if total > shown:
+        console.print(Text(f"  … {total - shown} more {what} (--json lists them all)", style="dim"))
+
+
+def render(report: dict[str, Any], console: Console, *, limit: int = 25) -> None:
+    """Print a story report: summary, facts by status, conflicts side by side, quotes, timeline.
+
+    At most ``limit`` facts of each status, quotes and timeline entries are printed (multi-outlet
+    ones first); the JSON report has them all.
+    """
     articles = report["articles"]
     console.rule(f"[bold]Story {report.get('story_id', '')}[/] · {len(articles)} articles · "
                  f"{len({a['outlet'] for a in articles})} outlets")
@@ -479,18 +488,23 @@ def render(report: dict[str, Any], console: Console) -> None:
     table.add_column("status", no_wrap=True)
     table.add_column("fact", ratio=3)
     table.add_column("sources", ratio=1)
+    shown: Counter[str] = Counter()
     for f in report["facts"]:
+        shown[f["status"]] += 1
+        if shown[f["status"]] > limit:
+            continue
         note = Text(f["text"])
-        for c in f["conflicts"] + f["precision"]:
-            label = "differs" if c in f["conflicts"] else "precision"
-            sides = "  vs  ".join(f"{v['text']} ({v['outlet']})" for v in c["values"])
-            note.append(f"\n  {label} [{c['kind']}]: {sides}", style=_STATUS_STYLE["conflicting"] if label == "differs"
-                        else "magenta")
+        for label, items, style in (("differs", f["conflicts"], "bold red"), ("precision", f["precision"], "magenta")):
+            for c in items:
+                sides = "  vs  ".join(f"{v['text']} ({v['outlet']})" for v in c["values"])
+                note.append(f"\n  {label} [{c['kind']}]: {sides}", style=style)
         table.add_row(Text(f["status"], style=_STATUS_STYLE[f["status"]]), note, _outlets(f["sources"]))
     console.print(table)
+    for status, total in counts.items():
+        _more(console, min(total, limit), total, f"{status} facts")
     if report["quotes"]:
         console.print("[bold]Quotes[/]")
-    for q in report["quotes"]:
+    for q in report["quotes"][:limit]:
         console.print(Text(f"{q['speaker'] or 'unattributed'}: ", style="bold").append(f"“{q['text']}”")
                       .append(f"  [{', '.join(q['outlets'])}]", style="cyan"))
         for v in q["versions"][1:]:
@@ -499,15 +513,21 @@ def render(report: dict[str, Any], console: Console) -> None:
                 line.append("  ").append(d["a"] or "∅", style="red strike").append(" → ").append(d["b"] or "∅",
                                                                                               style="green")
             console.print(line)
+    _more(console, min(len(report["quotes"]), limit), len(report["quotes"]), "quotes")
     if report["timeline"]:
         times = Table(title="Timeline", expand=True)
         times.add_column("when", no_wrap=True)
         times.add_column("what", ratio=3)
         times.add_column("sources", ratio=1)
-        for e in report["timeline"]:
+        entries = report["timeline"]
+        if len(entries) > 2 * limit:
+            keep = sorted(sorted(range(len(entries)), key=lambda k: -len(entries[k]["sources"]))[: 2 * limit])
+            entries = [entries[k] for k in keep]
+        for e in entries:
             when = e["value"] + (" (inferred)" if e["inferred"] else "")
             times.add_row(when, f"{e['when']}: {e['text']}", ", ".join(e["sources"]))
         console.print(times)
+        _more(console, len(entries), len(report["timeline"]), "dated entries")
 
 
 # ---------------------------------------------------------------------------------------------
