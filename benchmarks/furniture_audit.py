@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import sys
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
 from warta.article import Article
-from warta.cleaning import _TOKEN, Cleaner, _normalise
+from warta.cleaning import _TOKEN, Cleaner, _normalise, is_furniture
 from warta.errors import Rejected
 from warta.sources import iter_records
 
@@ -56,6 +57,24 @@ def glue_repairs(cleaner: Cleaner, raw: str) -> list[str]:
     return out
 
 
+def lost_sentences(a: Article) -> list[str]:
+    """Sentences of a removed duplicate line that the clean text does not contain.
+
+    Spaces are ignored (glue repairs are no loss); related-link lists are furniture."""
+    text = "".join(a.text.split())
+    out = []
+    for kind, line in a.meta["cleaning"]["removed"]:
+        if kind != "duplicate":
+            continue
+        for sentence in re.split(r"(?<=[.!?”\"])(?=\S)|(?<=[.!?])\s+", line):
+            compact = "".join(sentence.split())
+            if re.match(r"baca juga", sentence, re.IGNORECASE) or is_furniture(sentence) or len(compact) <= 20:
+                continue  # a glued list of related links
+            if compact not in text and compact[30:] not in text:  # [30:]: the dateline prefix is cut
+                out.append(sentence)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corpus", type=Path, default=CORPUS)
@@ -76,12 +95,12 @@ def main() -> None:
     Cleaner()  # load vocabulary and dictionary outside the timing
     cleaner = Cleaner(keep_removed=True)
     items = fresh(raw)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     results = list(cleaner.pipe(items, batch_size=256))
-    elapsed = time.perf_counter() - t0
-    print(f"cleaning: {len(raw) / elapsed:,.0f} articles/s ({elapsed:.2f} s); baseline line split: "
-          f"{len(raw) / baseline:,.0f} articles/s ({baseline_lines} lines); ratio cleaning/baseline time "
-          f"{elapsed / baseline:.1f}x")
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+    print(f"cleaning: {len(raw) / elapsed:,.0f} articles/s wall ({elapsed:.2f} s), {len(raw) / cpu:,.0f} articles/s "
+          f"of CPU time; baseline line split: {len(raw) / baseline:,.0f} articles/s ({baseline_lines} lines); "
+          f"ratio cleaning/baseline time {elapsed / baseline:.1f}x")
 
     cleaned = [r for r in results if isinstance(r, Article)]
     rejected = [r for r in results if isinstance(r, Rejected)]
@@ -102,6 +121,15 @@ def main() -> None:
         kinds.update(k for k, _ in a.meta["cleaning"]["removed"])
     print(f"\nremoved lines over the corpus: {dict(kinds)}")
 
+    learned: Counter[tuple[str, str]] = Counter()
+    for a in raw:
+        for line in set(_normalise(a.raw_text or "")):
+            if cleaner.furniture.predict_one(line, a.outlet):
+                learned[(a.outlet or "", line)] += 1
+    print(f"\nlines the learned model calls furniture ({len(learned)}; the hand list may also catch them):")
+    for (outlet, line), n in learned.most_common():
+        print(f"  {n:5} {outlet:16} {line[:100]!r}")
+
     by_outlet: dict[str, list[Article]] = defaultdict(list)
     for a in cleaned:
         by_outlet[a.outlet or ""].append(a)
@@ -121,6 +149,10 @@ def main() -> None:
         for kind, line in removed:
             print(f"    - {kind:9} {line[:160]!r}")
     print(f"lines removed in the sample: {total}")
+    lost = [(a.url, s) for a in picks for s in lost_sentences(a)]
+    print(f"sentences of removed duplicate lines missing from the text: {len(lost)}")
+    for url, sentence in lost:
+        print(f"  LOST {url}: {sentence[:120]!r}")
 
     repairs = [(a.url, r) for a in cleaned for r in glue_repairs(cleaner, a.raw_text or "")]
     fixes = sum(a.meta["cleaning"]["glue_fixes"] for a in cleaned)

@@ -276,7 +276,7 @@ def test_glue_repairs(glued: str, fixed: str) -> None:
 
 def test_glue_leaves_names_and_words_alone() -> None:
     text = ("McDonald iPhone YouTube PlayStation DeepSeek TikTok WhatsApp LinkedIn OpenAI TotalEnergies detikNews "
-            "Tanjungpinang Sukabumi Kalibaru Batutulis mengemukakan dikatakan memperdalam Kim Hong-kyun")
+            "Tanjungpinang Sukabumi Kalibaru Batutulis mengemukakan dikatakan memperdalam Kim Hong-kyun kehendakNya")
     assert GlueFixer().fix(text) == (text, 0)
 
 

@@ -551,6 +551,8 @@ class GlueFixer:
         b = _CASE_BOUNDARY.search(tok)
         if b:
             left, right = tok[: b.start() + 1], tok[b.start() + 1 :]
+            if right in ("Nya", "Mu", "Ku"):
+                return None  # "kehendakNya": the divine clitic, a missing hyphen rather than glue
             rest = self.split(right) or [right]
             if left.islower():
                 ok = self._known(left)
