@@ -37,7 +37,8 @@ def test_sentence_offsets_cover_the_text_exactly():
 
 
 def test_clauses_split_at_joints_outside_quotes_only():
-    t = 'Pejabat menyebut "datang pekan depan, sementara yang lain menunggu" di Seoul, namun Vedomosti menyebut bulan depan.'
+    t = ('Pejabat menyebut "datang pekan depan, sementara yang lain menunggu" di Seoul, '
+         "namun Vedomosti menyebut bulan depan.")
     parts = [t[s:e] for s, e in clauses(t, 0, len(t))]
     assert parts == ['Pejabat menyebut "datang pekan depan, sementara yang lain menunggu" di Seoul',
                      "Vedomosti menyebut bulan depan."]
