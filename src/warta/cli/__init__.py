@@ -42,5 +42,6 @@ def main() -> None:
     cli()
 
 
+from . import cleaning  # noqa: E402,F401  (registers `warta cleaning`)
 from . import serve  # noqa: E402,F401  (registers `warta serve`)
 from . import eval  # noqa: E402,F401  (registers `warta eval`)
