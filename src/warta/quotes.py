@@ -67,6 +67,13 @@ _REST_ADJUNCT_RE = re.compile(
     r"seperti|sebagaimana|melalui|lewat)\b", re.IGNORECASE)
 _ASKED_RE = re.compile(r"(?:When\s+)?(?P<cue>[Aa]sked)\s+(?:\w+day\s+|by\s+[^,]{1,40}?\s+)?"
                        r"(?P<content>(?:if|whether|what|who|whom|why|how|when|which|about)\b[^,]+),")
+#: Where reported content gives way to a second report in the same sentence.
+_NEXT_VERBS = (r"(?:said|says|added|told|noted|argued|mengatakan|menambahkan|menegaskan|menjelaskan|"
+               r"menyebut|menyebutkan|menyatakan)\b")
+_NEXT_CUE_RE = re.compile(
+    r",?\s+(?:and|but|dan|serta|namun)\s+(?=(?:[\w’'-]+\s+){0,4}?" + _NEXT_VERBS + r")"
+    r"|,\s+(?=(?:adding|saying|noting|arguing|menambahkan)\b)"
+    r"|,\s+(?!(?:dengan|with|by|sambil|while|yang|who|which)\b)(?=(?:[\w’'-]+\s+){1,4}?" + _NEXT_VERBS + r")")
 _COLON_LINE_RE = re.compile(r"([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}):\s+")
 #: Capitalised words before a colon that introduce page furniture, not a speaker.
 _COLON_NOT_SPEAKERS = {
@@ -941,6 +948,8 @@ class _Finder:
                     who = max(s, cue_s - 12) + relative.start(1)
                     sp = _Speaker(who, who + len(relative.group(1)), head.name, "pronoun",
                                   head.antecedent or (head.start, head.end))
+                elif re.fullmatch(r"[\s,]*(?:and|but|dan|serta|namun)?[\s,]*", text[s:cue_s]) and self.quotes:
+                    sp = self.res.back_reference(cue_s, cue_s, cue_s, self.quotes[-1])  # "..., and said B"
                 else:
                     sp = self.subject_before(s, cue_s, cue_s)
                 if sp is None or (sp.kind == "nominal" and rx is _EN_PRE_RE and (sp.end - sp.start) > 60):
@@ -960,6 +969,12 @@ class _Finder:
                         continue
                     return self._emit(self._content_start(s, comma, taken) or s, comma,
                                       m.group("cue").lower(), cue_s, cue_e, sp, taken, direct)
+                cut = _NEXT_CUE_RE.search(text, cstart, end)
+                if cut and not self._quoted(cut.start()) and len(_words(text, cstart, cut.start())) >= 3:
+                    # "X said A, and said B" / "..., adding that B": B is a quote of its own
+                    done = self._emit(cstart, cut.start(), m.group("cue").lower(), cue_s, cue_e, sp, taken, direct)
+                    self._reported(cut.start(), end, taken, direct)
+                    return done
                 return self._emit(cstart, end, m.group("cue").lower(), cue_s, cue_e, sp, taken, direct)
         return False
 
