@@ -336,12 +336,14 @@ def test_csv_broken_quoting_resynchronises(tmp_path: Path) -> None:
     assert [i.title for i in items[2:4]] == ["R0", "R1"]
 
 
-def test_csv_quote_open_until_end_of_file_is_caught_even_with_the_right_width(tmp_path: Path) -> None:
+def test_csv_open_quote_is_caught_even_when_the_field_count_fits(tmp_path: Path) -> None:
     path = tmp_path / "dump.csv"
     path.write_text('title,text\nA,"tanpa tutup\nB,Isi B.\nC,Isi C.\n')
     items = read(path)
     assert codes(items) == ["E301", "ok", "ok"]
-    assert "quote left open" in items[0].reason and [i.title for i in items[1:]] == ["B", "C"]
+    assert "unexpected end of data" in items[0].reason and [i.title for i in items[1:]] == ["B", "C"]
+    path.write_text('title,text\nA,"tanpa tutup\nB,"Isi B."\nC,Isi C.\n')
+    assert [(i.code if isinstance(i, Rejected) else i.raw_text) for i in read(path)] == ["E301", "Isi B.", "Isi C."]
     (tmp_path / "last.csv").write_text('title,text\nA,"Isi\nA."\nB,Isi B.')
     assert [i.raw_text for i in read(tmp_path / "last.csv")] == ["Isi\nA.", "Isi B."]
 

@@ -500,22 +500,12 @@ class _LineFeed:
         self._lines = lines
         self._pending: deque[_Line] = deque()
         self.record: list[_Line] = []
-        # csv.reader only asks for a line past the end inside an open quote: a row that comes
-        # back after that ran into the end of the file with its quote unclosed.
-        self.hit_end = False
 
     def __iter__(self) -> _LineFeed:
         return self
 
     def __next__(self) -> str:
-        if self._pending:
-            line = self._pending.popleft()
-        else:
-            try:
-                line = next(self._lines)
-            except StopIteration:
-                self.hit_end = True
-                raise
+        line = self._pending.popleft() if self._pending else next(self._lines)
         self.record.append(line)
         if line[2] is Errors.E203:
             raise _LineTooLong(line[3])
@@ -523,7 +513,6 @@ class _LineFeed:
 
     def start_record(self) -> None:
         self.record = []
-        self.hit_end = False
 
     def replay(self, lines: list[_Line]) -> None:
         self._pending.extendleft(reversed(lines))
@@ -880,7 +869,9 @@ class _Reader:
             yield Rejected(Errors.E302, f"{wanted} in header {header}; map columns with --map "
                            "text=COLUMN,title=COLUMN,...", location=base)
             return
-        reader = csv.reader(feed, delimiter=delimiter)
+        # strict: text after a closing quote is an error, which is how a quote left open shows when
+        # it swallowed the next rows up to the next row's opening quote (or the end of the file).
+        reader = csv.reader(feed, delimiter=delimiter, strict=True)
         width = len(header)
         fields = list(columns.items())
         row_number = 0
@@ -907,8 +898,6 @@ class _Reader:
                 yield Rejected(bad_line[2], bad_line[3], location=location)  # type: ignore[arg-type]
             elif len(row) != width:
                 yield self._broken_row(feed, width, delimiter, f"{len(row)} fields, header has {width}", location)
-            elif feed.hit_end:
-                yield self._broken_row(feed, width, delimiter, "quote left open until the end of the file", location)
             else:
                 values = {name: row[index] for name, index in fields}
                 yield self._article(values, location, "csv", encoding)
