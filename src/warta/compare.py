@@ -196,9 +196,9 @@ def _differences(items: Sequence[tuple[Claim, int]], articles: Sequence[Article]
     """Conflicts and precision differences between the claims of different sources in one fact.
 
     ``items`` pairs each claim with its independent source. Conflicts: amounts of the same unit
-    with no value in common, dates that do not overlap, clock times of one day that differ, a direct
-    quote given to different speakers
-    (reported speech is left out: two outlets often name different sides of one conversation).
+    with no value in common, dates that do not overlap, clock times of one day that differ, a name
+    spelled two ways, a direct quote given to different speakers (reported speech is left out: two
+    outlets often name different sides of one conversation).
     """
     conflicts: list[dict] = []
     precision: list[dict] = []
@@ -213,9 +213,7 @@ def _differences(items: Sequence[tuple[Claim, int]], articles: Sequence[Article]
             (ca, ra), (cb, rb) = items[x], items[y]
             if ra == rb:
                 continue
-            na = defaultdict(set)
-            for n in ca.span.attrs["numbers"]:
-                na[n["unit"]].add(n["value"])
+            na = _units(ca.span.attrs["numbers"])
             for unit, values in _units(cb.span.attrs["numbers"]).items():
                 if unit and unit in na and not values & na[unit]:
                     conflicts.append({"kind": "number", "unit": unit, "values": [
@@ -226,7 +224,26 @@ def _differences(items: Sequence[tuple[Claim, int]], articles: Sequence[Article]
                     sa, sb, articles[ca.index].span_text(ca.span), articles[cb.index].span_text(cb.span)):
                 conflicts.append({"kind": "speaker", "values": [value(ca, sa, sa), value(cb, sb, sb)]})
             _compare_dates(ca, cb, value, conflicts, precision)
+            ta, tb = articles[ca.index].span_text(ca.span), articles[cb.index].span_text(cb.span)
+            for a, b in _spelling(ta, tb):
+                conflicts.append({"kind": "name", "values": [value(ca, a, a), value(cb, b, b)]})
     return _merged(conflicts), _merged(precision)
+
+
+_CAPITALISED = re.compile(r"(?<=[\s(])[A-Z][a-z]{4,}\b")
+
+
+def _spelling(text_a: str, text_b: str) -> list[tuple[str, str]]:
+    """Names spelled differently in two wordings of one fact ("Sidabalko" / "Sidabalok").
+
+    >>> _spelling("kata Hasudungan Sidabalko di Jakarta", "kata Hasudungan Sidabalok, Rabu")
+    [('Sidabalko', 'Sidabalok')]
+    """
+    names_a = set(_CAPITALISED.findall(text_a)) - set(_CAPITALISED.findall(text_b))
+    names_b = set(_CAPITALISED.findall(text_b)) - set(_CAPITALISED.findall(text_a))
+    return sorted((a, b) for a in names_a for b in names_b
+                  if a[0] == b[0] and a.lower() not in text_b.lower() and b.lower() not in text_a.lower()
+                  and difflib.SequenceMatcher(None, a.lower(), b.lower()).ratio() >= 0.85)
 
 
 def _merged(found: list[dict]) -> list[dict]:
