@@ -296,6 +296,39 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    (
+        2,
+        """
+        CREATE TABLE stories (
+            id INTEGER PRIMARY KEY,
+            headline TEXT NOT NULL DEFAULT '',
+            headline_article_id INTEGER,
+            first_published TEXT,
+            last_published TEXT,
+            article_count INTEGER NOT NULL DEFAULT 0,
+            outlets TEXT NOT NULL DEFAULT '[]',
+            languages TEXT NOT NULL DEFAULT '[]'
+        );
+        CREATE INDEX stories_last ON stories(last_published);
+        CREATE INDEX stories_count ON stories(article_count, last_published);
+
+        CREATE TABLE story_assignments (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            story_id INTEGER NOT NULL,
+            score REAL NOT NULL,
+            via TEXT NOT NULL DEFAULT 'model',
+            evidence TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX story_assignments_story ON story_assignments(story_id);
+
+        CREATE TABLE story_corrections (
+            id INTEGER PRIMARY KEY,
+            action TEXT NOT NULL,
+            args TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        """,
+    ),
 ]
 
 
