@@ -231,6 +231,8 @@ PAGE = """<html><head><title>Putin tiba di Pyongyang - Contoh</title>
 <body><nav>Beranda | Politik | Advertisement</nav><article><h1>Putin tiba di Pyongyang</h1>
 <p>SEOUL - Presiden Rusia Vladimir Putin tiba di Pyongyang pada Rabu dini hari untuk kunjungan dua hari.</p>
 <p>Baca Juga: Kim Jong Un menyambut tamunya</p>
+<figure><img src="putin.jpg">
+<figcaption>Putin disambut Kim Jong Un di bandara Pyongyang. (KCNA via AP)</figcaption></figure>
 <p>Kunjungan itu yang pertama sejak tahun 2000, ketika Putin bertemu mendiang Kim Jong Il di ibu kota.</p>
 </article><footer>Hak cipta</footer></body></html>"""
 
@@ -245,6 +247,8 @@ def test_html_page(cleaner: Cleaner) -> None:
     assert a.dateline == "SEOUL" and a.outlet == "contoh.co.id"
     assert a.text.startswith("Presiden Rusia Vladimir Putin tiba")
     assert "Baca Juga" not in a.text and "Beranda" not in a.text
+    assert a.captions == ["Putin disambut Kim Jong Un di bandara Pyongyang. (KCNA via AP)"]
+    assert "KCNA" not in a.text
 
 
 def test_truncated_html_is_e303(cleaner: Cleaner) -> None:

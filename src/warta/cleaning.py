@@ -739,6 +739,22 @@ _ATTR = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _JSONLD_TIME = re.compile(r'"(datePublished|dateModified)"\s*:\s*"([^"]{8,40})"')
 _TIME_TAG = re.compile(r"<time\b[^>]*\bdatetime\s*=\s*[\"']([^\"']+)[\"']", re.IGNORECASE)
 _TAGS = re.compile(r"<script\b.*?</script>|<style\b.*?</style>|<[^>]+>", re.IGNORECASE | re.DOTALL)
+_FIGCAPTION = re.compile(r"<figcaption\b[^>]*>(.*?)</figcaption>", re.IGNORECASE | re.DOTALL)
+
+
+def html_captions(page: str) -> list[str]:
+    """The text of each ``<figcaption>`` (trafilatura leaves captions out of the main text).
+
+    >>> html_captions('<figure><img src=a.jpg><figcaption>Putin &amp; Kim <i>(AP)</i></figcaption></figure>')
+    ['Putin & Kim (AP)']
+    """
+    out: list[str] = []
+    for inner in _FIGCAPTION.findall(page):
+        text = " ".join(_normalise(html_lib.unescape(_TAGS.sub(" ", inner))))
+        text = re.sub(r"\s+([)\]])|([(\[])\s+", lambda m: m.group(1) or m.group(2), text)
+        if text and text not in out:
+            out.append(text)
+    return out
 
 
 def html_times(page: str) -> tuple[datetime | None, datetime | None]:
@@ -795,6 +811,7 @@ def _extract_html(article: Article) -> tuple[str, dict[str, Any]]:
     if published is None and doc.date:
         published = parse_datetime(doc.date)
     meta = {"title": doc.title or "", "author": doc.author, "published": published, "updated": updated,
+            "captions": html_captions(page),
             "outlet": registered_domain(doc.url) or (doc.hostname or None)}
     return text, meta
 
@@ -819,6 +836,7 @@ class _Draft:
     published: datetime | None = None
     updated: datetime | None = None
     removed: list[tuple[str, str]] = field(default_factory=list)
+    captions: list[str] = field(default_factory=list)
 
 
 @stage("cleaning", requires=["raw_text"],
@@ -910,6 +928,7 @@ class Cleaner:
         d.title_from = "source" if d.title else ""
         d.author = _clean_author(article.author or html_meta.get("author"))
         d.published = html_meta.get("published")
+        d.captions = html_meta.get("captions", [])
         d.updated = html_meta.get("updated")
         if fmt in _PAGE_FORMATS and d.title and lines and lines[0].casefold() == d.title.casefold():
             lines.pop(0)  # the page's headline, repeated above the body
@@ -943,6 +962,7 @@ class Cleaner:
     def _finish(self, d: _Draft) -> Article:
         a = d.article
         lines, captions = self._captions(d.lines)
+        captions = d.captions + captions
         body: list[str] = []
         for line in lines:
             tail = _FURNITURE_TAIL.search(line)
