@@ -208,7 +208,8 @@ _PREPOSITIONS = {
 }
 _SV_VERBS = "|".join(_EN_INVERTED + ("told", "tells", "argued", "wrote", "insisted", "warned"))
 _EN_SV_RE = re.compile(r"((?:(?:the|a|an)\s+)?(?:[A-Z][\w.'’-]*\s+){0,4}?[A-Za-z][\w.'’-]*)\s+(" + _SV_VERBS + r")\b")
-_EN_SV_DIRECT_RE = re.compile(r"((?:[\w.'’()-]+\s+){0,6}?(?:[A-Z][\w.'’-]*|he|she|they|I|we|the\s+\w+))\s+"
+_EN_SV_DIRECT_RE = re.compile(r"((?:[\w.'’()-]+\s+){0,6}?(?:[A-Z][\w.'’-]*|he|she|they|I|we|"
+                              r"(?:the|a|an|his|her|their|one)\s+(?:[\w.'’-]+\s+){0,3}[\w.'’-]+))\s+"
                               r"(" + "|".join(_EN_CUES) + r"|went on|\w+ed)\b")
 _EN_INV_DIRECT_RE = re.compile(r"(?P<cue>" + "|".join(_EN_INVERTED) + r"|\w+ed)\b(?=\s+(?:[A-Z]|the\s))")
 _DETERMINER_RE = re.compile(r"(?:a|an|the|his|her|their|its|one|another|some)\s", re.IGNORECASE)
@@ -891,7 +892,7 @@ class _Finder:
         text = self.text
         sent = text[s:end]
         for m in re.finditer(r",\s+", sent):
-            if len(sent[: m.start()].split()) < 3 or self._overlaps(s + m.start(), s + m.end(), taken) \
+            if len(sent[: m.start()].split()) < 2 or self._overlaps(s + m.start(), s + m.end(), taken) \
                     or self._quoted(s + m.start()):
                 continue
             cue = self.post_cue(s + m.end(), end)
@@ -900,11 +901,11 @@ class _Finder:
             cue_name, cue_s, cue_e, sp = cue
             if sp.kind == "nominal" and not sp.name and (sp.end - sp.start) > 80:
                 continue
-            cstart = self._content_start(s, s + m.start(), taken)
-            if cstart is None or text[cstart:s + m.start()].split()[0].lower() in _EN_LEAD_ADJUNCTS:
-                continue
             rest = text[max(cue_e, sp.end):end]
             mid = re.match(r"\s*,\s+(.+)$", rest)
+            cstart = self._content_start(s, s + m.start(), taken, 2 if mid else 3)
+            if cstart is None or text[cstart:s + m.start()].split()[0].lower() in _EN_LEAD_ADJUNCTS:
+                continue
             rest_words = _words(rest, 0, len(rest))
             if mid is None and rest_words and rest_words[0][2].lower() in _EN_AUX:
                 continue  # "..., says Libya is the biggest trouble": the cue starts the content
@@ -978,13 +979,13 @@ class _Finder:
                 return self._emit(cstart, end, m.group("cue").lower(), cue_s, cue_e, sp, taken, direct)
         return False
 
-    def _content_start(self, s: int, limit: int, taken: Sequence[tuple[int, int]]) -> int | None:
+    def _content_start(self, s: int, limit: int, taken: Sequence[tuple[int, int]], min_words: int = 3) -> int | None:
         start = s
         for a, b in taken:
             if s <= a < limit and b <= limit:
                 start = max(start, b)
         start, _ = _strip(self.text, start, limit, " \t\n,.;:")
-        return start if len(_words(self.text, start, limit)) >= 3 else None
+        return start if len(_words(self.text, start, limit)) >= min_words else None
 
     def _menurut_speaker(self, cue: str, s: int, e: int, cue_s: int, cue_e: int) -> _Speaker | None:
         if cue.lower().endswith("nya"):
