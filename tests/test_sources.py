@@ -481,3 +481,25 @@ def test_permission_denied_is_e204(tmp_path: Path) -> None:
     path.chmod(0)
     [rej] = read(path)
     assert rej.code == "E204"
+
+
+# -- the `warta sources` command ----------------------------------------------------------------
+
+
+def test_cli_check_and_show(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from warta.cli import cli
+
+    (tmp_path / "a.csv").write_text("judul,isi\nSatu,Isi satu.\nDua\n")
+    (tmp_path / "b.bin").write_bytes(b"\x00\x01binary")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["sources", "check", "--json", "--map", "title=judul,text=isi", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["records"] == 1 and summary["by_format"] == {"csv": 1}
+    assert summary["rejected_by_reason"] == {"E205 unsupported format": 1, "E301 malformed row": 1}
+    result = runner.invoke(cli, ["sources", "show", "-n", "1", "--map", "title=judul,text=isi", str(tmp_path)])
+    assert json.loads(result.output)["title"] == "Satu"
+    result = runner.invoke(cli, ["sources", "check", "--map", "body=isi", str(tmp_path)])
+    assert result.exit_code == 2 and "unknown field 'body'" in result.output

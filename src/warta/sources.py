@@ -267,6 +267,8 @@ def detect_format(name: str, head: bytes, *, fallback: str | None = None) -> str
     'html'
     >>> detect_format("notes.md", b"# hello") is None
     True
+    >>> detect_format("labels.json", b'{\\n  "a": 1\\n}') is None  # a JSON document, not JSON Lines
+    True
     """
     lowered = name.lower()
     for ext, fmt in _EXTENSIONS.items():
@@ -292,13 +294,24 @@ def _sniff(head: bytes) -> str | None:
             return "rss"
         return "html" if _HTML_START.search(lowered) else None
     if text.startswith("{"):
-        return "jsonl"
+        return "jsonl" if _is_json_lines(head) else None
     first_line = text.split("\n", 1)[0].rstrip("\r")
     delimiter = _delimiter(first_line)
     names = first_line.split(delimiter)
     if len(names) >= 2 and all(_HEADER_NAME.match(n.strip()) for n in names):
         return "tsv" if delimiter == "\t" else "csv"
     return None
+
+
+def _is_json_lines(head: bytes) -> bool:
+    """Whether the first line of ``head`` is a whole JSON object (JSON Lines, not one JSON document)."""
+    end = head.find(b"\n")
+    if end < 0:
+        return True  # one line, or a first line longer than the head: cannot tell, try it as JSONL
+    try:
+        return isinstance(json.loads(head[:end]), dict)
+    except ValueError:
+        return False
 
 
 def _delimiter(header_line: str) -> str:

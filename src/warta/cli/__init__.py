@@ -45,3 +45,4 @@ def main() -> None:
 from . import cleaning  # noqa: E402,F401  (registers `warta cleaning`)
 from . import serve  # noqa: E402,F401  (registers `warta serve`)
 from . import eval  # noqa: E402,F401  (registers `warta eval`)
+from . import sources  # noqa: E402,F401  (registers `warta sources`)
