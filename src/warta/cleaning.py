@@ -378,12 +378,20 @@ class FurnitureModel:
         return entry is not None and entry[0] >= max(self.min_articles, self.min_share * stats["articles"])
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain, JSON-serialisable state (hyperparameters and counts)."""
+        """Plain, JSON-serialisable state (hyperparameters and counts).
+
+        Lines the next pruning would drop anyway (``count + delta <= current bucket``) are left
+        out, which keeps lossy counting's error bound and keeps the state small.
+        """
+        outlets = {}
+        for o, s in self._outlets.items():
+            bucket = -(-s["articles"] // self._width)
+            outlets[o] = {"articles": s["articles"],
+                          "lines": {k: list(v) for k, v in s["lines"].items() if v[0] + v[1] > bucket}}
         return {
             "params": {"min_articles": self.min_articles, "min_share": self.min_share,
                        "max_words": self.max_words, "error": self.error, "seen_window": self.seen_window},
-            "outlets": {o: {"articles": s["articles"], "lines": {k: list(v) for k, v in s["lines"].items()}}
-                        for o, s in self._outlets.items()},
+            "outlets": outlets,
         }
 
     @classmethod
