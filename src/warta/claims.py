@@ -148,7 +148,8 @@ _DATE_LIKE = re.compile(
 )
 #: Measures named before the number ("magnitudo 4,8", "kedalaman 10 km", "peringkat ke-40").
 _MEASURES = {w: w for w in ("magnitudo kedalaman skor usia umur suhu peringkat ranking posisi level nomor angka "
-                             "indeks magnitude depth score age rank").split()} | {"m": "magnitudo", "sr": "magnitudo"}
+                             "indeks magnitude depth score age rank").split()} | {"m": "magnitudo", "sr": "magnitudo",
+                                                                    "bermagnitudo": "magnitudo"}
 _UNIT_ALIASES = {"km": "kilometer", "kg": "kilogram", "m": "meter", "cm": "sentimeter", "ha": "hektare",
                  "thn": "tahun", "jt": "juta", "sr": "magnitudo", "mw": "magnitudo", "kilometres": "kilometer",
                  "kilometers": "kilometer", "people": "orang", "persons": "orang"}

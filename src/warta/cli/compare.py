@@ -1,0 +1,39 @@
+"""``warta compare``: compare stored articles as one story (facts, quotes, timeline, summary)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from . import cli
+
+
+def print_report(report: dict[str, Any], as_json: bool) -> None:
+    """The story view on stdout: rich terminal rendering, or the report as JSON."""
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        from rich.console import Console
+
+        from ..compare import render  # imported on use: numpy/scipy would slow every `warta` command
+
+        render(report, Console())
+
+
+@cli.command("compare")
+@click.argument("ids", nargs=-1, type=int, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_obj
+def compare(obj, ids: tuple[int, ...], as_json: bool) -> None:
+    """Compare stored articles IDS as one story: what outlets agree on, what one reports, where they differ."""
+    from ..compare import report_from_articles
+
+    store = obj.open_store()
+    wanted = list(dict.fromkeys(ids))
+    articles = [store.get_article(i) for i in wanted]
+    missing = [str(i) for i, a in zip(wanted, articles, strict=True) if a is None]
+    if missing:
+        raise click.ClickException(f"no stored article with id {', '.join(missing)}")
+    print_report(report_from_articles(articles, obj.settings), as_json)

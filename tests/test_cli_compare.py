@@ -1,0 +1,37 @@
+"""``warta compare``: the story view of stored articles, rich or JSON."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+from click.testing import CliRunner
+
+from warta.article import Article
+from warta.cli import cli
+from warta.store import open_store
+
+WIB = timezone(timedelta(hours=7))
+
+
+def test_compare_stored_articles(tmp_path):
+    db = tmp_path / "w.db"
+    store = open_store(f"sqlite:///{db}")
+    t = datetime(2025, 6, 18, 15, tzinfo=WIB)
+    store.write_batch([
+        Article(source="a", id=1, outlet="detik.com", published=t, language="id",
+                text="Gempa bermagnitudo 4,8 mengguncang Kabupaten Garut pada Rabu sore."),
+        Article(source="b", id=2, outlet="okezone.com", published=t, language="id",
+                text="Gempa magnitudo 4,9 mengguncang wilayah Kabupaten Garut, Rabu sore."),
+    ], [], [])
+    store.close()
+    runner = CliRunner()
+    out = runner.invoke(cli, ["--db", str(db), "compare", "1", "2", "--json"])
+    assert out.exit_code == 0, out.output
+    report = json.loads(out.output)
+    (fact,) = report["facts"]
+    assert fact["status"] == "conflicting" and fact["conflicts"][0]["unit"] == "magnitudo"
+    shown = runner.invoke(cli, ["--db", str(db), "compare", "1", "2"])
+    assert shown.exit_code == 0 and "conflicting" in shown.output and "4,9" in shown.output
+    missing = runner.invoke(cli, ["--db", str(db), "compare", "1", "9"])
+    assert missing.exit_code != 0 and "no stored article with id 9" in missing.output
