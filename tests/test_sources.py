@@ -259,10 +259,11 @@ def test_every_bad_input_is_a_coded_reject_and_good_files_still_come(tmp_path: P
     truncated = tmp_path / "truncated.html"
     truncated.write_text(HTML[:70])
     (tmp_path / "links.csv").write_text("link,website\nhttps://x.id/rss,x\n")
+    (tmp_path / "header.csv").write_text("title,text\n\n")
     items = read(tmp_path, tmp_path / "missing.txt", tmp_path / "zz.txt")
     by_name = {Path(i.location if isinstance(i, Rejected) else i.meta["location"]).name.split("#")[0]: i
                for i in items}
-    expected = {"binary.txt": "E202", "blank.txt": "W101", "empty.txt": "W101", "good.txt": "ok",
+    expected = {"binary.txt": "E202", "blank.txt": "W101", "empty.txt": "W101", "good.txt": "ok", "header.csv": "W101",
                 "links.csv": "E302", "missing.txt": "E204", "mixed.txt": "E201", "notes.md": "E205",
                 "truncated.html": "ok", "zz.txt": "E204"}
     assert {name: codes([item])[0] for name, item in by_name.items()} == expected

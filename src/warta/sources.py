@@ -893,6 +893,8 @@ class _Reader:
             try:
                 row = next(reader)
             except StopIteration:
+                if row_number == 0:
+                    yield Rejected(Errors.W101, "a header but no rows", location=base)
                 return
             except _LineTooLong as exc:
                 row_number += 1
