@@ -5,7 +5,8 @@ Builds a store from all of ../shared/corpora/indonews-2025-06 with ``warta inges
 
 - baseline: reading the story's articles with their span layers from the store;
 - the report: baseline + ``compare.report_from_articles`` + ``compare.render`` to a null console;
-- when ``warta stories show`` exists: the whole command as a subprocess, against ``warta --version``.
+- the whole command, ``warta compare IDS`` (and ``warta stories show ID`` once it exists), as a
+  subprocess for the five largest stories, against ``warta --version`` measured in the same run.
 
 Prints p50 / p95 / max per measure and the ratio to the baseline measured in the same run; the
 target is under 1 s for every story (``--stories N`` limits the number of stories).
@@ -74,7 +75,7 @@ def main() -> None:
     stories = stories[: args.stories or None]
     print(f"{store.count_articles()} articles in the store; {len(stories)} multi-outlet dev stories")
 
-    load_times, report_times, sizes = [], [], []
+    load_times, report_times, sizes, story_ids = [], [], [], []
     for s in stories:
         keys = store.lookup_sources(s["urls"])
         ids = sorted({k.id for k in keys.values()})
@@ -84,6 +85,7 @@ def main() -> None:
         load_times.append(load)
         report_times.append(load + total)
         sizes.append(len(ids))
+        story_ids.append(ids)
     base = statistics.median(load_times)
     print(summary("baseline: read articles + spans", load_times))
     print(summary("read + compare report + render", report_times, base))
@@ -91,15 +93,19 @@ def main() -> None:
     print(f"slowest: story {stories[worst]['story']} ({sizes[worst]} articles) {report_times[worst]:.2f} s; "
           f"{sum(t < 1 for t in report_times)}/{len(report_times)} stories under 1 s")
 
+    version = [timed(lambda: subprocess.run([*WARTA, "--version"], capture_output=True))[0] for _ in range(3)]
+    print(summary("baseline: warta --version", version))
+    compare_cmd = [timed(lambda ids=ids: subprocess.run([*WARTA, "--db", str(db), "compare", *map(str, ids)],
+                                                        capture_output=True, check=True))[0]
+                   for ids in story_ids[:5]]
+    print(summary("warta compare IDS (5 largest)", compare_cmd, statistics.median(version)))
     help_text = subprocess.run([*WARTA, "stories", "--help"], capture_output=True, text=True).stdout
     if " show" not in help_text:
         print("`warta stories show` is not available yet: command timings skipped")
         return
-    version = [timed(lambda: subprocess.run([*WARTA, "--version"], capture_output=True))[0] for _ in range(3)]
     show = [timed(lambda s=s: subprocess.run([*WARTA, "--db", str(db), "stories", "show", s], capture_output=True))[0]
             for s in _stored_story_ids(db)[:5]]
-    print(summary("baseline: warta --version", version))
-    print(summary("warta stories show ID", show, statistics.median(version)))
+    print(summary("warta stories show ID (5 largest)", show, statistics.median(version)))
 
 
 def _stored_story_ids(db: Path) -> list[str]:
