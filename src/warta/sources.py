@@ -667,7 +667,7 @@ class _Reader:
     ) -> Iterator[Article | Rejected]:
         self.stats.files += 1
         head = _read_up_to(raw, self.sniff_bytes)
-        if not head.strip():
+        if not head.strip() and len(head) < self.sniff_bytes:
             self.stats.bytes_done += len(head)
             yield Rejected(Errors.W101, "empty file" if not head else "file holds only whitespace", location=base)
             return
