@@ -468,6 +468,13 @@ def report_from_articles(articles: Sequence[Article], settings: Settings | None 
     }
 
 
+def story_report(store: Any, story_id: int, settings: Settings | None = None) -> dict[str, Any]:
+    """The comparison of a stored story: its articles (with their span layers) as one report."""
+    from .stories import story_articles  # the story tables live with the clustering
+
+    return {"story_id": story_id, **report_from_articles(story_articles(store, story_id), settings)}
+
+
 # ---------------------------------------------------------------------------------------------
 # Terminal rendering
 
