@@ -712,8 +712,15 @@ def _title_from_url(url: str | None) -> str | None:
     return " ".join(w[:1].upper() + w[1:] for w in words)
 
 
-def _drop_duplicates(lines: list[str]) -> tuple[list[str], list[str]]:
-    """Drop repeated paragraphs and paragraphs that are several later paragraphs glued together."""
+def _drop_duplicates(lines: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """Drop repeated paragraphs, and paragraphs that are later paragraphs glued together.
+
+    Some scrapers (Republika's) put the whole article into one line before its paragraphs. Such a
+    line is dropped when at least 70% of it is made of later lines of 60 or more characters;
+    what is left of it is kept: a photo caption goes to the captions, a sentence stays in the body
+    in its place, a related-links block ("Baca Juga...") goes. Returns ``(kept, removed,
+    captions)``.
+    """
     out, seen = [], set()
     for line in lines:
         key = " ".join(line.casefold().split())
@@ -721,18 +728,28 @@ def _drop_duplicates(lines: list[str]) -> tuple[list[str], list[str]]:
             continue
         seen.add(key)
         out.append(line)
+    captions: list[str] = []
     if len(out) >= 3:
-        pieces = [x for x in out if len(x) >= 30]
-        glued = set()
-        for i, line in enumerate(out):
-            if len(line) < 200:
+        pieces = sorted((x for x in out if len(x) >= 60), key=len, reverse=True)
+        kept = []
+        for line in out:
+            inside = [p for p in pieces if len(p) < len(line) and p in line] if len(line) >= 200 else []
+            if len(inside) < 2 or sum(map(len, inside)) < 0.7 * len(line):
+                kept.append(line)
                 continue
-            inside = [p for p in pieces if p is not line and len(p) < len(line) and p in line]
-            if len(inside) >= 2 and sum(map(len, inside)) >= 0.5 * len(line):
-                glued.add(i)
-        out = [x for i, x in enumerate(out) if i not in glued]
-    kept = set(map(id, out))
-    return out, [x for x in lines if id(x) not in kept]
+            rest = line
+            for p in inside:
+                rest = rest.replace(p, "\0", 1)
+            for segment in (x.strip() for x in rest.split("\0")):
+                if len(segment) < 40 or re.match(r"baca juga", segment, re.IGNORECASE) or is_furniture(segment):
+                    continue
+                if _CREDIT.search(segment):
+                    captions.append(segment)
+                elif _SENTENCE_END.search(segment):
+                    kept.append(segment)
+        out = kept
+    kept_ids = set(map(id, out))
+    return out, [x for x in lines if id(x) not in kept_ids], captions
 
 
 # --------------------------------------------------------------------------- HTML
@@ -813,8 +830,8 @@ def _extract_html(article: Article) -> tuple[str, dict[str, Any]]:
         tail = page[-2000:].lower()
         if "</html>" not in tail and "</body>" not in tail:
             raise Rejected(Errors.E303, "the page is cut short and has no extractable text",
-                           location=article.source)
-        raise Rejected(Errors.W101, "no main text in the HTML page", location=article.source)
+                           location=_where(article))
+        raise Rejected(Errors.W101, "no main text in the HTML page", location=_where(article))
     published, updated = html_times(page)
     if published is None and doc.date:
         published = parse_datetime(doc.date)
@@ -845,6 +862,11 @@ class _Draft:
     updated: datetime | None = None
     removed: list[tuple[str, str]] = field(default_factory=list)
     captions: list[str] = field(default_factory=list)
+
+
+def _where(article: Article) -> str:
+    """Where a reject came from: its input location (file and row), else its source."""
+    return article.meta.get("location") or article.source
 
 
 @stage("cleaning", requires=["raw_text"],
@@ -983,8 +1005,9 @@ class Cleaner:
                 d.removed.append(("learned", line))
             else:
                 body.append(line)
-        body, duplicates = _drop_duplicates(body)
+        body, duplicates, glued_captions = _drop_duplicates(body)
         d.removed.extend(("duplicate", x) for x in duplicates)
+        captions += glued_captions
         body = self._take_header(d, body)
         place, dateline_outlet, at, cut = (a.dateline, None, 0, 0) if a.dateline else _find_dateline(body)
         if cut:
@@ -997,11 +1020,20 @@ class Cleaner:
             title, n = self.glue.fix(title)
             glue_fixes += n
         text = "\n".join(body)
+        short = None
         if not text.strip():
-            raise Rejected(Errors.W101, "nothing left after removing furniture", location=a.source)
-        if len(text) < self.min_body_chars:
-            raise Rejected(Errors.W102, f"{len(text)} characters, fewer than {self.min_body_chars}",
-                           location=a.source)
+            short = Rejected(Errors.W101, "nothing left after removing furniture", location=_where(a))
+        elif len(text) < self.min_body_chars:
+            short = Rejected(Errors.W102, f"{len(text)} characters, fewer than {self.min_body_chars}",
+                             location=_where(a))
+        if short is not None:
+            # A headline with a link is still news (paywalled pages, video pages): keep it as a
+            # headline-only article with the warning; without a title there is nothing to keep.
+            if not (title.strip() and a.url):
+                raise short
+            a.meta["headline_only"] = True
+            a.meta.setdefault("warnings", []).append({"code": short.code, "reason": short.reason})
+            text = text.strip()
         if not title:
             title, d.title_from = self._fallback_title(a, body)
         published, updated = d.published, d.updated

@@ -228,6 +228,11 @@ class Deduplicator:
                 continue
             seen_sources[a.source] = a
             a.id = next_id()
+            if a.meta.get("headline_only"):
+                # Too little text to compare: only its URL can make it a duplicate.
+                a.meta["signature"] = None
+                new.append(a)
+                continue
             if a.content_hash in hashes:
                 original, outlet = hashes[a.content_hash]
                 match = Match(original, 1.0, outlet)

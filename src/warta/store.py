@@ -38,7 +38,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from .article import Article, Span
-from .errors import ConfigError, Rejected
+from .errors import ConfigError, Errors, Rejected
 
 
 @dataclass(slots=True)
@@ -58,6 +58,7 @@ class BatchResult:
     articles: int = 0
     duplicates: int = 0
     rejects: int = 0
+    warnings: int = 0
     unchanged: int = 0
 
 
@@ -149,7 +150,8 @@ class Store(ABC):
     def search(self, query: str, *, limit: int = 20, flt: ArticleFilter | None = None) -> list[SearchHit]: ...
 
     @abstractmethod
-    def rejects(self, *, limit: int = 100) -> list[dict[str, Any]]: ...
+    def rejects(self, *, limit: int = 100, warnings: bool = False) -> list[dict[str, Any]]:
+        """Rejected inputs (or, with ``warnings``, kept inputs that carry a warning)."""
 
     @abstractmethod
     def stats(self) -> dict[str, Any]: ...
@@ -329,6 +331,13 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    (
+        3,
+        """
+        ALTER TABLE rejects ADD COLUMN severity TEXT NOT NULL DEFAULT 'rejected';
+        CREATE INDEX rejects_severity ON rejects(severity, code);
+        """,
+    ),
 ]
 
 
@@ -464,6 +473,14 @@ class SQLiteStore(Store):
                     (r.code, r.name, r.reason, r.location or "unknown", now),
                 )
                 result.rejects += cur.rowcount
+            for a in articles:
+                for w in a.meta.get("warnings", ()):
+                    cur = c.execute(
+                        "INSERT OR IGNORE INTO rejects (code, name, reason, location, seen_at, severity)"
+                        " VALUES (?,?,?,?,?, 'warning')",
+                        (w["code"], Errors[w["code"]].value, w["reason"], a.meta.get("location") or a.source, now),
+                    )
+                    result.warnings += cur.rowcount
             for key, value in (state or {}).items():
                 self._put_state(c, key, value)
         return result
@@ -624,9 +641,10 @@ class SQLiteStore(Store):
         return [SearchHit(r["id"], r["title"], r["outlet"], _dt(r["published"]), r["snip"], -r["score"])
                 for r in rows]
 
-    def rejects(self, *, limit: int = 100) -> list[dict[str, Any]]:
+    def rejects(self, *, limit: int = 100, warnings: bool = False) -> list[dict[str, Any]]:
         return [dict(r) for r in self._read(
-            "SELECT code, name, reason, location, seen_at FROM rejects ORDER BY id LIMIT ?", (limit,))]
+            "SELECT code, name, reason, location, seen_at, severity FROM rejects WHERE severity = ?"
+            " ORDER BY id LIMIT ?", ("warning" if warnings else "rejected", limit))]
 
     def stats(self) -> dict[str, Any]:
         one = lambda sql: self._read(sql)[0][0]  # noqa: E731
@@ -634,8 +652,10 @@ class SQLiteStore(Store):
             "SELECT language, COUNT(*) FROM articles GROUP BY language ORDER BY COUNT(*) DESC")}
         outlets = {r[0] or "unknown": r[1] for r in self._read(
             "SELECT outlet, COUNT(*) FROM articles GROUP BY outlet ORDER BY COUNT(*) DESC")}
-        rejected = {f"{r[0]} {r[1]}": r[2] for r in self._read(
-            "SELECT code, name, COUNT(*) FROM rejects GROUP BY code, name ORDER BY code")}
+        by_reason = {"rejected": {}, "warning": {}}
+        for r in self._read("SELECT severity, code, name, COUNT(*) FROM rejects GROUP BY severity, code, name"
+                            " ORDER BY code"):
+            by_reason[r[0]][f"{r[1]} {r[2]}"] = r[3]
         copies = one("SELECT COUNT(*) FROM articles WHERE duplicate_of IS NOT NULL")
         links = one("SELECT COUNT(*) FROM duplicates")
         return {
@@ -644,8 +664,10 @@ class SQLiteStore(Store):
             "duplicates": copies + links,
             "duplicate_articles": copies,
             "repeats": links,
-            "rejected": one("SELECT COUNT(*) FROM rejects"),
-            "rejected_by_reason": rejected,
+            "rejected": sum(by_reason["rejected"].values()),
+            "rejected_by_reason": by_reason["rejected"],
+            "warnings": sum(by_reason["warning"].values()),
+            "warnings_by_reason": by_reason["warning"],
             "languages": languages,
             "outlets": outlets,
             "with_published": one("SELECT COUNT(*) FROM articles WHERE published IS NOT NULL"),

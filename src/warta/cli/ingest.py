@@ -1,0 +1,133 @@
+"""``warta ingest``: read inputs into the store, with progress and a summary."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from . import cli
+
+
+def _input_bytes(paths: tuple[str, ...]) -> int:
+    total = 0
+    for p in paths:
+        path = Path(p)
+        if path.is_file():
+            total += path.stat().st_size
+        elif path.is_dir():
+            for root, _, files in os.walk(path):
+                total += sum((Path(root) / f).stat().st_size for f in files if not f.startswith("."))
+    return total
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--map", "mapping", help="CSV/JSONL column mapping, e.g. title=judul,text=isi_berita,published=tanggal.")
+@click.option("--format", "fmt", type=click.Choice(["text", "html", "csv", "tsv", "jsonl", "warc", "rss"]),
+              help="Input format (default: from the file extension or content).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--enrich/--no-enrich", default=True, show_default=True,
+              help="Then extract entities, quotes and dates from the new articles.")
+@click.pass_obj
+def ingest(obj, paths: tuple[str, ...], mapping: str | None, fmt: str | None, as_json: bool, quiet: bool,
+           enrich: bool) -> None:
+    """Ingest files, directories or - (stdin): clean, deduplicate and store articles.
+
+    Then (unless --no-enrich) extract entities, quotes and dates from the new articles.
+    """
+    from ..ingest import Ingestor
+    from ..sources import parse_mapping
+
+    console = Console(stderr=True)
+    store = obj.open_store()
+    ingestor = Ingestor(store, obj.settings)
+    total = _input_bytes(paths) or None
+    columns = [
+        TextColumn("[bold]ingest"), BarColumn(), TaskProgressColumn(), TextColumn("{task.fields[n]:>7} items"),
+        TextColumn("{task.fields[rate]:>6.0f}/s"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+    ]
+    with Progress(*columns, console=console, disable=quiet or as_json, transient=False) as progress:
+        task = progress.add_task("ingest", total=total, rate=0.0, n=0)
+        state = {"n": 0}
+
+        def on_item(item) -> None:
+            state["n"] += 1
+            size = len(item.raw_text or item.meta.get("html") or "") if hasattr(item, "raw_text") else 0
+            elapsed = progress.tasks[0].elapsed or 1e-9
+            progress.update(task, advance=size, rate=state["n"] / elapsed, n=state["n"])
+
+        summary = ingestor.run(paths, mapping=parse_mapping(mapping) if mapping else None, fmt=fmt,
+                               on_item=on_item)
+        if total:
+            progress.update(task, completed=total)
+    data = summary.to_dict()
+    if enrich:
+        data["enriched"] = _enrich(obj, store, redo=False, quiet=quiet or as_json)
+    store.close()
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    table = Table(title="ingest summary", show_header=False)
+    for key in ("read", "ingested", "duplicates", "copies", "repeats", "unchanged", "rejected"):
+        table.add_row(key, str(data[key]))
+    for reason, n in data["rejected_by_reason"].items():
+        table.add_row(f"  rejected: {reason}", str(n))
+    for reason, n in data["warnings_by_reason"].items():
+        table.add_row(f"  kept with warning: {reason}", str(n))
+    table.add_row("time", f"{data['elapsed_s']:.1f} s ({data['articles_per_s']:.0f} items/s)")
+    for layer, n in data.get("enriched", {}).items():
+        table.add_row(f"enrich: {layer}", str(n))
+    Console().print(table)
+
+
+def _enrich(obj, store, *, redo: bool, quiet: bool) -> dict[str, int]:
+    from ..ingest import Enricher
+
+    enricher = Enricher(store, obj.settings)
+    pending = enricher.pending(redo=redo)
+    columns = [
+        TextColumn("[bold]enrich"), BarColumn(), TaskProgressColumn(), TextColumn("{task.completed}/{task.total}"),
+        TextColumn("{task.fields[rate]:>6.0f}/s"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+    ]
+    with Progress(*columns, console=Console(stderr=True), disable=quiet or not pending) as progress:
+        task = progress.add_task("enrich", total=pending, rate=0.0)
+
+        def tick(_item) -> None:
+            progress.advance(task)
+            done = progress.tasks[0]
+            progress.update(task, rate=done.completed / (done.elapsed or 1e-9))
+
+        counts = enricher.run(redo=redo, on_article=tick)
+    return {"articles": pending, **dict(counts)}
+
+
+@cli.command()
+@click.option("--redo", is_flag=True, help="Re-run on every article (after a model update), not only new ones.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def enrich(obj, redo: bool, as_json: bool) -> None:
+    """Extract entities, quotes and dates from stored articles not yet enriched."""
+    store = obj.open_store()
+    data = _enrich(obj, store, redo=redo, quiet=as_json)
+    store.close()
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    table = Table(title="enrich summary", show_header=False)
+    for key, n in data.items():
+        table.add_row(key, str(n))
+    Console().print(table)

@@ -1,0 +1,113 @@
+"""End-to-end ingest: the seeds, a corpus sample, idempotency, atomic batches, and the CLI."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from warta.cli import cli
+from warta.ingest import Ingestor
+from warta.store import open_store
+
+
+def _sample_csv(corpus_csvs, tmp_path, n=60):
+    """The first ``n`` rows of each corpus file (repeats across files included)."""
+    out = tmp_path / "sample.csv"
+    csv.field_size_limit(1 << 30)
+    with open(out, "w", encoding="utf-8", newline="") as fh:
+        writer = None
+        for f in corpus_csvs:
+            with open(f, encoding="utf-8-sig", newline="") as src:
+                reader = csv.DictReader(src)
+                writer = writer or csv.DictWriter(fh, reader.fieldnames)
+                if fh.tell() == 0:
+                    writer.writeheader()
+                for i, row in enumerate(reader):
+                    if i >= n:
+                        break
+                    writer.writerow(row)
+    return out
+
+
+def test_seeds_ingest_twice_adds_nothing(tmp_path, settings, seeds_dir):
+    store = open_store(f"sqlite:///{tmp_path / 'w.db'}")
+    first = Ingestor(store, settings).run([str(seeds_dir)])
+    second = Ingestor(store, settings).run([str(seeds_dir)])
+    assert (first.ingested, first.duplicates, sum(first.rejected.values())) == (2, 0, 0)
+    assert (second.ingested, second.duplicates, second.unchanged) == (0, 0, 2)
+    arts = list(store.iter_articles(order="id"))
+    assert all(a.source.startswith("file://") and a.source.endswith(".txt") for a in arts)
+    assert {a.language for a in arts} == {"id"}
+    assert sum(1 for a in arts if a.published is not None) == 1  # seed 004 has no date
+    assert store.stats()["articles"] == 2
+
+
+def test_crash_mid_ingest_keeps_committed_batches(tmp_path, settings, corpus_csvs, monkeypatch):
+    sample = _sample_csv(corpus_csvs, tmp_path, n=40)
+    small = settings.with_overrides({"ingest": {"batch_size": 16}})
+    store = open_store(f"sqlite:///{tmp_path / 'w.db'}")
+    real = store.write_batch
+    calls = {"n": 0}
+
+    def flaky(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt("power cut")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "write_batch", flaky)
+    with pytest.raises(KeyboardInterrupt):
+        Ingestor(store, small).run([str(sample)])
+    partial = store.stats()
+    assert 0 < partial["articles"] <= 32
+    assert all(a.text and a.title for a in store.iter_articles())
+    monkeypatch.setattr(store, "write_batch", real)
+    Ingestor(store, small).run([str(sample)])
+    whole = open_store(f"sqlite:///{tmp_path / 'fresh.db'}")
+    Ingestor(whole, small).run([str(sample)])
+    assert store.stats()["articles"] == whole.stats()["articles"]
+    assert store.stats()["duplicates"] == whole.stats()["duplicates"]
+
+
+def test_cli_ingest_stats_articles_search(tmp_path, seeds_dir):
+    db = str(tmp_path / "cli.db")
+    runner = CliRunner()
+    res = runner.invoke(cli, ["--db", db, "ingest", str(seeds_dir), "--json", "--no-enrich"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["ingested"] == 2
+    stats = json.loads(runner.invoke(cli, ["--db", db, "stats", "--json"]).output)
+    assert {"articles", "duplicates", "rejected", "languages", "with_published"} <= set(stats)
+    assert stats["articles"] == 2 and stats["languages"] == {"id": 2}
+    hits = json.loads(runner.invoke(cli, ["--db", db, "search", "Peskov", "--json"]).output)
+    assert len(hits) == 2
+    listed = json.loads(runner.invoke(cli, ["--db", db, "articles", "list", "--json"]).output)
+    shown = json.loads(runner.invoke(cli, ["--db", db, "articles", "show", str(listed[0]["id"]), "--json"]).output)
+    assert {"entities", "quotes", "timexes", "text", "captions", "duplicates"} <= set(shown)
+    missing = runner.invoke(cli, ["--db", db, "articles", "show", "999"])
+    assert missing.exit_code != 0 and "no article 999" in missing.output
+
+
+def test_env_var_chooses_the_database(tmp_path, seeds_dir, monkeypatch):
+    monkeypatch.setenv("WARTA_DB", str(tmp_path / "env.db"))
+    res = CliRunner().invoke(cli, ["ingest", str(seeds_dir), "--quiet", "--no-enrich"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "env.db").exists()
+
+
+@pytest.mark.slow
+def test_whole_corpus_acceptance(tmp_path, settings, seeds_dir, corpus_csvs):
+    store = open_store(f"sqlite:///{tmp_path / 'corpus.db'}")
+    summary = Ingestor(store, settings).run([str(seeds_dir), *map(str, corpus_csvs)])
+    stats = store.stats()
+    assert stats["articles"] == 3698 + 2
+    assert stats["repeats"] == 5774 - 3698
+    assert stats["rejected"] == 0, store.rejects()
+    assert stats["with_published"] >= 0.99 * stats["articles"]
+    assert stats["languages"]["id"] >= 0.99 * stats["articles"]
+    again = Ingestor(store, settings).run([str(seeds_dir), *map(str, corpus_csvs)])
+    assert (again.ingested, again.duplicates) == (0, 0)
+    assert store.stats() == stats
+    assert summary.read == 5774 + 2
