@@ -62,7 +62,7 @@ _EN_CUES = (
 )
 #: What may follow "CONTENT, he said" without being content itself.
 _REST_ADJUNCT_RE = re.compile(
-    r"\s*(?:after|in|on|at|during|when|while|before|to|as|from|of|about|outside|inside|following|"
+    r"\s*(?:\w+ly\b|after|in|on|at|during|when|while|before|to|as|from|of|about|outside|inside|following|"
     r"through|via|last|this|earlier|later|pada|dalam|di|saat|ketika|usai|seusai|kepada|dikutip|"
     r"seperti|sebagaimana|melalui|lewat)\b", re.IGNORECASE)
 _ASKED_RE = re.compile(r"(?:When\s+)?(?P<cue>[Aa]sked)\s+(?:\w+day\s+|by\s+[^,]{1,40}?\s+)?"
@@ -206,12 +206,17 @@ _PREPOSITIONS = {
     "since", "against", "into", "dengan", "di", "setelah", "sebelum", "untuk", "dari", "oleh",
     "tentang", "terhadap", "atas", "soal", "mengenai", "terkait",
 }
-_SV_VERBS = "|".join(_EN_INVERTED + ("told", "tells", "argued", "wrote", "insisted", "warned"))
-_EN_SV_RE = re.compile(r"((?:(?:the|a|an)\s+)?(?:[A-Z][\w.'’-]*\s+){0,4}?[A-Za-z][\w.'’-]*)\s+(" + _SV_VERBS + r")\b")
-_EN_SV_DIRECT_RE = re.compile(r"((?:[\w.'’()-]+\s+){0,6}?(?:[A-Z][\w.'’-]*|he|she|they|I|we|"
+_SV_VERBS = "|".join(_EN_INVERTED + ("told", "tells", "argued", "wrote", "insisted", "warned", "reported",
+                                     "say", "suggested", "acknowledged", "predicted", "argue"))
+_EN_SV_RE = re.compile(r"((?:(?:the|a|an|one|some|many|other|another|his|her|their|its|two|three)\s+)?"
+                       r"(?:[\w.'’-]+\s+){0,3}?[A-Za-z][\w.'’-]*)\s+(" + _SV_VERBS + r")\b")
+_EN_SV_DIRECT_RE = re.compile(r"((?:(?:[\w'’-]+|[A-Z][a-z]{0,3}\.|\([^)\s]{1,15}\))\s+){0,6}?"
+                              r"(?:[A-Z][\w.'’-]*|he|she|they|I|we|"
                               r"(?:the|a|an|his|her|their|one)\s+(?:[\w.'’-]+\s+){0,3}[\w.'’-]+))\s+"
                               r"(" + "|".join(_EN_CUES) + r"|went on|\w+ed)\b")
-_EN_INV_DIRECT_RE = re.compile(r"(?P<cue>" + "|".join(_EN_INVERTED) + r"|\w+ed)\b(?=\s+(?:[A-Z]|the\s))")
+_EN_INV_DIRECT_RE = re.compile(r"(?P<cue>(?:" + "|".join(_EN_INVERTED) + r")\b(?=\s+\S)|\w+ed\b(?=\s+(?:[A-Z]|the\s)))")
+_EN_APPOSITION_SV_RE = re.compile(r"((?:[A-Z][\w'’-]*\.?\s+){0,3}[A-Z][\w'’-]*)((?:,\s*[^,\"“”]{1,80}){1,4}),\s+("
+                                  + "|".join(_EN_CUES) + r")\b")
 _DETERMINER_RE = re.compile(r"(?:a|an|the|his|her|their|its|one|another|some)\s", re.IGNORECASE)
 _EN_INV_RE = re.compile(r"(?P<cue>{})\b".format("|".join(_EN_INVERTED)))
 #: A nominalisation right after the verb ("keprihatinan", "kepergian"): the verb takes a noun.
@@ -695,6 +700,12 @@ class _Finder:
             sp = self.subject_before(at, cs, pos)
             if sp is not None:
                 return m_sv.group(2), cs, ce, sp
+        m_ap = _EN_APPOSITION_SV_RE.match(text[at:end]) if direct else None
+        if m_ap and not self._clause_follows(at + m_ap.end(3), end, m_ap.group(3)):
+            ns, ne, person = _split_role(text, at + m_ap.start(1), at + m_ap.end(1))
+            sp = self.res.named_phrase(ns, ne) if person else None
+            if sp is not None:  # "“...,” Michael Briggs, a spokesman for Sanders, said"
+                return m_ap.group(3), at + m_ap.start(3), at + m_ap.end(3), sp
         return None
 
     def _clause_follows(self, pos: int, end: int, cue: str) -> bool:
@@ -714,7 +725,8 @@ class _Finder:
         text = self.text
         head = text[sent_start:open_mark]
         m = re.search(r"\b({})\s*(?:bahwa|that)?\s*[:,]?\s*$".format("|".join(_ID_PRE_CUES + _EN_CUES)),
-                      head, re.IGNORECASE)
+                      head, re.IGNORECASE) or re.search(
+            r"\b({})\b[^\"“”.,]{{1,80}},\s*$".format("|".join(_ID_PRE_CUES + _EN_CUES)), head, re.IGNORECASE)
         if not m:
             colon = re.search(r"((?:[A-Z][\w.'’-]*\s+){0,3}[A-Z][\w.'’-]*)\s*:\s*$", head)
             if colon is None:
