@@ -21,7 +21,7 @@ import difflib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -36,7 +36,8 @@ from . import timeline as timeline_mod
 from .article import Article, Span
 from .claims import WORD, char_ngrams, claims, terms, tfidf
 from .settings import Settings, load_settings
-from .timeline import interval
+from .timeline import interval, story_reference
+from .timex import anchor
 
 # ---------------------------------------------------------------------------------------------
 # Alignment
@@ -85,7 +86,7 @@ def _similarity(texts: Sequence[str], spans: Sequence[Span], settings: Settings)
 
 
 def align(owner: Sequence[int], sim: np.ndarray, threshold: float, strong: float = 1.0, *, cohesion: float = 0.0,
-          per_article_limit: int = 2) -> list[list[int]]:
+          per_article_limit: int = 2, adjacent: float = 1.0) -> list[list[int]]:
     """Group claims into facts: best matches between two articles, strongest first.
 
     Claim ``i`` of article ``a`` and its best match ``j`` in article ``b`` are linked when the
@@ -93,7 +94,9 @@ def align(owner: Sequence[int], sim: np.ndarray, threshold: float, strong: float
     split one statement of another into two sentences). Links merge groups, strongest first,
     unless the merged group would hold more than ``per_article_limit`` claims of one article or
     the two groups' mean similarity is below ``cohesion``: this stops chains of look-alike
-    sentences (120 articles on one wedding) from collapsing into one "fact".
+    sentences (120 articles on one wedding) from collapsing into one "fact". Last, a claim left
+    alone joins the group of its best match (one-way, at or above ``adjacent``) when that group
+    already holds the claim next to it in its own article.
 
     >>> sim = np.array([[1, .1, .8, .2], [.1, 1, .3, .6], [.8, .3, 1, .1], [.2, .6, .1, 1]])
     >>> align([0, 0, 1, 1], sim, 0.5)
@@ -130,6 +133,18 @@ def align(owner: Sequence[int], sim: np.ndarray, threshold: float, strong: float
             group[m] = gi
         a.extend(b)
         del members[gj]
+    # A sentence left alone whose best match elsewhere already stands with its neighbour in the same
+    # article joins them: the neighbour was the closer wording of the same statement.
+    for i, k in zip(*np.nonzero(other & (score >= adjacent)), strict=True):
+        j = int(best_in[i, k])
+        gi, gj = group[i], group[j]
+        if len(members[gi]) > 1 or gi == gj:
+            continue
+        neighbours = {i - 1, i + 1} & {m for m in members[gj] if owner_arr[m] == owner_arr[i]}
+        if neighbours and sum(owner_arr[m] == owner_arr[i] for m in members[gj]) < per_article_limit:
+            group[i] = gj
+            members[gj].append(i)
+            del members[gi]
     return sorted(sorted(m) for m in members.values())
 
 
@@ -333,7 +348,12 @@ def facts(articles: Sequence[Article], settings: Settings | None = None) -> tupl
     settings = settings or load_settings()
     cfg = settings.compare
     all_claims: list[Claim] = []
+    reference = story_reference(articles)
     for i, a in enumerate(articles):
+        if a.published is None and reference is not None and a.layer("timex"):
+            # Dates of an undated article mean something only against the story's time (as in the timeline).
+            anchored = anchor(a.layer("timex"), reference)
+            a = replace(a, spans=[s for s in a.spans if s.layer not in ("timex", "claim")] + anchored)
         spans = a.layer("claim") or claims(a, min_words=cfg.min_claim_words)
         all_claims.extend(Claim(i, s) for s in spans)
     texts = [articles[c.index].span_text(c.span) for c in all_claims]
@@ -343,7 +363,8 @@ def facts(articles: Sequence[Article], settings: Settings | None = None) -> tupl
                               shape=(len(articles), len(all_claims)))
     root = syndication(articles, _normalised(owner @ chars), cfg.syndication_threshold)
     groups = align([c.index for c in all_claims], sim, cfg.align_threshold, cfg.align_strong,
-                   cohesion=cfg.align_cohesion, per_article_limit=cfg.align_per_article)
+                   cohesion=cfg.align_cohesion, per_article_limit=cfg.align_per_article,
+                   adjacent=cfg.align_adjacent)
     out: list[dict] = []
     fact_of: dict[int, int] = {}
     central: list[int] = []
