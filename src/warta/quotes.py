@@ -177,6 +177,10 @@ _EN_SPEAKER_STOP = {
     "who", "which", "and", "but", "because", "as", "of", "about", "from", "with", "earlier",
     "recently", "yesterday", "today", "later", "told", "said", "says", "added",
 } | _EN_AUX
+_SUBORDINATORS = {
+    "when", "while", "after", "because", "although", "though", "if", "since", "before", "once",
+    "ketika", "saat", "setelah", "karena", "meski", "meskipun", "jika", "sejak", "sebelum",
+}
 _CONJUNCTIONS = {"and", "but", "so", "yet", "dan", "tetapi", "tapi", "namun", "lalu", "kemudian", "also"}
 _ID_ADJUNCT_START = {
     "pada", "dalam", "di", "berbicara", "saat", "ketika", "sementara", "namun", "kemudian",
@@ -587,7 +591,7 @@ class _Finder:
             noun = m.group(1) or m.group(2)
             return self.res.back_reference(start, start + m.end(), start, None, noun)
         appo = re.match(r",\s*((?:[A-Z][\w'’.-]*\s?){1,4})(?=[,.;]|\s*$|\s[a-z])", text[stop:end])
-        if appo and any(w.lower() in _ROLE_WORDS for _a, _b, w in words):
+        if appo and any(w.lower() in _ROLE_WORDS for a, _b, w in words if a < stop):
             a_s, a_e, person = _split_role(text, stop + appo.start(1), stop + appo.end(1))
             if person:
                 return self.res.named_phrase(a_s, a_e) or _Speaker(a_s, a_e, text[a_s:a_e], "person")
@@ -611,11 +615,14 @@ class _Finder:
             pos = sent_start + m.end()
         segments.append((pos, verb_start))
         kept = []
-        for s, e in segments:
+        for k, (s, e) in enumerate(segments):
             s, e = _strip(text, s, e, " \t\n\"“”")
             words = _words(text, s, e)
             while words and words[0][2].lower() in _CONJUNCTIONS:
                 words = words[1:]
+            if k == len(segments) - 1:  # next to the verb: "when Clinton said ..." → Clinton
+                while len(words) > 1 and words[0][2].lower() in _SUBORDINATORS:
+                    words = words[1:]
             if not words:
                 continue
             s = words[0][0]
@@ -907,6 +914,8 @@ class _Finder:
             if len(sent[: m.start()].split()) < 2 or self._overlaps(s + m.start(), s + m.end(), taken) \
                     or self._quoted(s + m.start()):
                 continue
+            if re.match(r"(?:and|but|or|so|yet|dan|tetapi|tapi|namun|atau)\b", text[s + m.end():end], re.I):
+                continue  # ", but she said ...": a new clause, not an attribution of what came before
             cue = self.post_cue(s + m.end(), end)
             if cue is None or cue[3] is None:
                 continue
