@@ -60,8 +60,9 @@ def glue_repairs(cleaner: Cleaner, raw: str) -> list[str]:
 def lost_sentences(a: Article) -> list[str]:
     """Sentences of a removed duplicate line that the clean text does not contain.
 
-    Spaces are ignored (glue repairs are no loss); related-link lists are furniture."""
-    text = "".join(a.text.split())
+    Spaces are ignored (glue repairs are no loss), captions count as kept, related-link lists
+    are furniture."""
+    text = "".join(a.text.split()) + "".join("".join(c.split()) for c in a.captions)
     out = []
     for kind, line in a.meta["cleaning"]["removed"]:
         if kind != "duplicate":
@@ -70,7 +71,9 @@ def lost_sentences(a: Article) -> list[str]:
             compact = "".join(sentence.split())
             if re.match(r"baca juga", sentence, re.IGNORECASE) or is_furniture(sentence) or len(compact) <= 20:
                 continue  # a glued list of related links
-            if compact not in text and compact[30:] not in text:  # [30:]: the dateline prefix is cut
+            # The dateline prefix is cut, and link titles may be glued before a sentence: its second
+            # half must be there.
+            if compact not in text and compact[len(compact) // 2 :] not in text:
                 out.append(sentence)
     return out
 

@@ -578,6 +578,9 @@ class GlueFixer:
             acronym, word = m[1], m[2]
             if acronym[-1] + word in self._tokens:  # "PLNDalam": PLN + Dalam
                 return [acronym[:-1], acronym[-1] + word]
+            rest = self.split(acronym[-1] + word)
+            if rest:  # "MARCMarquezmengaku": MARC + Marquez + mengaku
+                return [acronym[:-1], *rest]
             return [acronym, word] if self._known(word) else None
         if tok[0].isupper() and tok[1:].islower():
             cands = [(tok[:k], tok[k:]) for k in range(3, len(tok) - 2)
@@ -666,9 +669,16 @@ def _find_dateline(lines: list[str]) -> tuple[str | None, str | None, int, int]:
 
 
 def _date_only(line: str) -> bool:
-    """A line made of dates and date keywords only ("Diterbitkan 15 Jun 2024, 08:03 WIB")."""
+    """A publication line: dates with a time or a keyword and nothing else.
+
+    "Diterbitkan 15 Jun 2024, 08:03 WIB" is one; a bare date ("Sabtu, 21 Juni 2025") may be a
+    subheading of a schedule, so it stays.
+    """
+    matches = list(_DATE_RE.finditer(line))
+    if not any(m["H"] or m["kw"] for m in matches):
+        return False
     rest = _DATE_RE.sub("", line)
-    return rest != line and len(rest.strip(" ,.|-:")) <= 3 and parse_published(line) != (None, None)
+    return len(rest.strip(" ,.|-:")) <= 3 and parse_published(line) != (None, None)
 
 
 def _byline(line: str) -> tuple[str | None, str | None]:
@@ -712,6 +722,9 @@ def _title_from_url(url: str | None) -> str | None:
     return " ".join(w[:1].upper() + w[1:] for w in words)
 
 
+_BACA_JUGA = re.compile(r"baca juga", re.IGNORECASE)
+
+
 def _drop_duplicates(lines: list[str]) -> tuple[list[str], list[str], list[str]]:
     """Drop repeated paragraphs, and paragraphs that are later paragraphs glued together.
 
@@ -740,8 +753,8 @@ def _drop_duplicates(lines: list[str]) -> tuple[list[str], list[str], list[str]]
             rest = line
             for p in inside:
                 rest = rest.replace(p, "\0", 1)
-            for segment in (x.strip() for x in rest.split("\0")):
-                if len(segment) < 40 or re.match(r"baca juga", segment, re.IGNORECASE) or is_furniture(segment):
+            for segment in (_BACA_JUGA.split(x, 1)[0].strip() for x in rest.split("\0")):
+                if len(segment) < 40 or is_furniture(segment):
                     continue
                 if _CREDIT.search(segment):
                     captions.append(segment)
@@ -957,9 +970,13 @@ class Cleaner:
         d.title = _SPACES.sub(" ", article.title or html_meta.get("title") or "").strip()
         d.title_from = "source" if d.title else ""
         d.author = _clean_author(article.author or html_meta.get("author"))
-        d.published = html_meta.get("published")
         d.captions = html_meta.get("captions", [])
-        d.updated = html_meta.get("updated")
+        # The source's own metadata first (page meta tags, the date column); a date line in the
+        # text only fills what is missing.
+        published, updated = parse_published(article.meta.get("published_raw"), self.default_tz)
+        d.published = html_meta.get("published") or published
+        d.updated = html_meta.get("updated") or updated or parse_datetime(article.meta.get("updated_raw"),
+                                                                          self.default_tz)
         if fmt in _PAGE_FORMATS and d.title and lines and lines[0].casefold() == d.title.casefold():
             lines.pop(0)  # the page's headline, repeated above the body
         elif not d.title and fmt == "text" and lines and _title_like(lines[0]):
@@ -1037,10 +1054,6 @@ class Cleaner:
         if not title:
             title, d.title_from = self._fallback_title(a, body)
         published, updated = d.published, d.updated
-        if published is None and updated is None:
-            published, updated = parse_published(a.meta.get("published_raw"), self.default_tz)
-            updated = updated or parse_published(a.meta.get("updated_raw"), self.default_tz)[1] \
-                or parse_datetime(a.meta.get("updated_raw"), self.default_tz)
         published_from = "source" if published else ""
         if published is None and updated is not None and self.published_from_updated:
             published, published_from = updated, "updated"
