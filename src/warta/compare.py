@@ -200,17 +200,25 @@ def _when(article: Article) -> datetime:
 # Status: conflicts and precision
 
 
-def _speaker_differs(a: str, b: str, text_a: str, text_b: str) -> bool:
-    """Do two speakers differ, though neither claim names the other's speaker (a role vs a name)?"""
+def _speaker_differs(a: str | None, b: str | None, text_a: str, text_b: str) -> bool:
+    """Do two speakers, both named in full, differ though neither claim names the other's speaker?
+
+    A lone "Dewa" or "KPK" (a partial resolution) is too unsure to contradict anyone.
+    """
+    if not (a and b and len(a.split()) >= 2 and len(b.split()) >= 2):
+        return False
     ta = {w for w in WORD.findall(a.lower()) if len(w) > 2}
     tb = {w for w in WORD.findall(b.lower()) if len(w) > 2}
     return bool(ta and tb and not ta & tb) and a.lower() not in text_b.lower() and b.lower() not in text_a.lower()
 
 
-def _differences(items: Sequence[tuple[Claim, int]], articles: Sequence[Article]) -> tuple[list[dict], list[dict]]:
+def _differences(items: Sequence[tuple[Claim, str]], articles: Sequence[Article],
+                 close: np.ndarray | None = None) -> tuple[list[dict], list[dict]]:
     """Conflicts and precision differences between the claims of different sources in one fact.
 
-    ``items`` pairs each claim with its independent source. Conflicts: amounts of the same unit
+    ``items`` pairs each claim with its independent source; ``close[x, y]`` says whether claims x
+    and y are worded alike enough to compare (in a large fact, two ends of a chain of paraphrases
+    may report different moments). Conflicts: amounts of the same unit
     with no value in common, dates that do not overlap, clock times of one day that differ, a name
     spelled two ways, a direct quote given to different speakers (reported speech is left out: two
     outlets often name different sides of one conversation).
@@ -226,7 +234,7 @@ def _differences(items: Sequence[tuple[Claim, int]], articles: Sequence[Article]
     for x in range(len(items)):
         for y in range(x + 1, len(items)):
             (ca, ra), (cb, rb) = items[x], items[y]
-            if ra == rb:
+            if ra == rb or (close is not None and not close[x, y]):
                 continue
             na = _units(ca.span.attrs["numbers"])
             for unit, values in _units(cb.span.attrs["numbers"]).items():
@@ -235,11 +243,10 @@ def _differences(items: Sequence[tuple[Claim, int]], articles: Sequence[Article]
                         value(ca, sorted(na[unit]), _number_text(ca, unit)),
                         value(cb, sorted(values), _number_text(cb, unit))]})
             sa, sb = ca.span.attrs["speaker"], cb.span.attrs["speaker"]
-            if ca.span.attrs["quote"] and cb.span.attrs["quote"] and sa and sb and _speaker_differs(
-                    sa, sb, articles[ca.index].span_text(ca.span), articles[cb.index].span_text(cb.span)):
+            ta, tb = articles[ca.index].span_text(ca.span), articles[cb.index].span_text(cb.span)
+            if ca.span.attrs["quote"] and cb.span.attrs["quote"] and _speaker_differs(sa, sb, ta, tb):
                 conflicts.append({"kind": "speaker", "values": [value(ca, sa, sa), value(cb, sb, sb)]})
             _compare_dates(ca, cb, value, conflicts, precision)
-            ta, tb = articles[ca.index].span_text(ca.span), articles[cb.index].span_text(cb.span)
             for a, b in _spelling(ta, tb):
                 conflicts.append({"kind": "name", "values": [value(ca, a, a), value(cb, b, b)]})
     return _merged(conflicts), _merged(precision)
@@ -262,13 +269,12 @@ def _spelling(text_a: str, text_b: str) -> list[tuple[str, str]]:
 
 
 def _merged(found: list[dict]) -> list[dict]:
-    """One entry per kind (and unit) listing each differing value once, in first-seen order."""
+    """One entry per kind (and unit) listing each outlet's differing value once, in first-seen order."""
     out: dict[tuple[str, str], dict] = {}
     for item in found:
         entry = out.setdefault((item["kind"], item.get("unit", "")), {**item, "values": []})
         for v in item["values"]:
-            if not any((w["article_id"], w["start"], w["text"]) == (v["article_id"], v["start"], v["text"])
-                       for w in entry["values"]):
+            if not any((w["outlet"], str(w["value"])) == (v["outlet"], str(v["value"])) for w in entry["values"]):
                 entry["values"].append(v)
     return list(out.values())
 
@@ -371,7 +377,8 @@ def facts(articles: Sequence[Article], settings: Settings | None = None) -> tupl
     for members in groups:
         group_claims = [all_claims[i] for i in members]
         srcs = _sources([c.index for c in group_claims], articles, root)
-        conflicts, precision = _differences([(c, _outlet(articles[root[c.index]])) for c in group_claims], articles)
+        conflicts, precision = _differences([(c, _outlet(articles[root[c.index]])) for c in group_claims], articles,
+                                            sim[np.ix_(members, members)] >= cfg.align_threshold)
         if conflicts:
             status = "conflicting"
         elif len(srcs) >= 2:
