@@ -160,6 +160,27 @@ def test_corpus_row(cleaner: Cleaner, corpus_rows: dict[str, Article], key: str)
     assert "-detik" not in (a.author or "")
 
 
+@pytest.mark.corpus
+def test_corpus_glued_lines_lose_nothing(cleaner: Cleaner, corpus_rows: dict[str, Article]) -> None:
+    # Republika: a caption only inside the glued copy of the article goes to the captions.
+    a = cleaner(corpus_article(corpus_rows, "republika.co.id/berita/sy301c483/"))
+    assert any("(AP Photo/Leo Correa)" in c for c in a.captions)
+    assert "Petugas penyelamat" not in a.text
+    # Okezone: a sentence that contains list items is no glued line.
+    a = cleaner(corpus_article(corpus_rows, "okezone.com/read/2025/06/18/320/3148393/"))
+    assert "Posisi-posisi tersebut, kini diisi oleh Tri Wahyudi Saleh" in a.text
+
+
+def test_date_lines_in_the_text(cleaner: Cleaner) -> None:
+    body = ("Diterbitkan 15 Jun 2024, 08:03 WIB\nJadwal siaran langsung pekan ini cukup padat.\n"
+            "Sabtu, 21 Juni 2025\nKualifikasi dimulai pukul 10.20 WIB di Jakarta.")
+    a = cleaner(Article(source="s", title="Jadwal", raw_text=body,
+                        meta={"format": "csv", "published_raw": "Rabu, 18 Jun 2025 07:30 WIB"}))
+    assert a.published == datetime(2025, 6, 18, 7, 30, tzinfo=WIB)  # the column wins over the text
+    assert "Sabtu, 21 Juni 2025" in a.paragraphs  # a bare date is a subheading
+    assert "Diterbitkan" not in a.text
+
+
 # --------------------------------------------------------------------------- parts
 
 
