@@ -8,6 +8,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.console import Console
 
 from warta import compare, quotes, timex
@@ -225,3 +227,16 @@ def test_status_precision_and_recall_on_golden_stories(golden_stories):
                            for k, v in scores.items()))
     for status, (precision, recall) in GATE.items():
         assert scores[status]["precision"] >= precision and scores[status]["recall"] >= recall, (status, scores)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("abc Rp1,.2\"“”;:!?\nKATA")), max_size=120), min_size=1,
+                max_size=4))
+def test_any_texts_give_a_valid_report(texts):
+    articles = [Article(source=f"s{i}", id=i, outlet=f"o{i % 2}", text=t) for i, t in enumerate(texts)]
+    report = compare.report_from_articles(articles)
+    for fact in report["facts"]:
+        assert fact["status"] in ("corroborated", "single-source", "conflicting")
+        for e in fact["evidence"]:
+            assert texts[e["article_id"]][e["start"]:e["end"]] == e["text"]
+    assert all(s["sources"] for s in report["summary"])
