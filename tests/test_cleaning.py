@@ -237,6 +237,18 @@ def test_pipe_learns_a_batch_before_cleaning_it_and_state_round_trips() -> None:
     assert "Dapatkan update" not in restored(article(99)).text
 
 
+def test_english_article(cleaner: Cleaner) -> None:
+    raw = ("By Jane Doe and Ali bin Umar\nUpdated June 18, 2025 7:05 p.m. EDT\n"
+           "WASHINGTON, June 18 (Reuters) - The United States warned Russia on Wednesday against closer "
+           "military ties with North Korea.\nBy then the talks had ended, officials said.")
+    a = cleaner(Article(source="s", title="U.S. warns Russia", raw_text=raw, meta={"format": "csv"}))
+    assert a.author == "Jane Doe and Ali bin Umar"
+    assert a.updated == datetime(2025, 6, 18, 19, 5, tzinfo=timezone(timedelta(hours=-4)))
+    assert a.dateline == "WASHINGTON"
+    assert a.paragraphs == ["The United States warned Russia on Wednesday against closer military ties with "
+                            "North Korea.", "By then the talks had ended, officials said."]
+
+
 def test_rejects(cleaner: Cleaner) -> None:
     with pytest.raises(Rejected) as e:
         cleaner(Article(source="s", raw_text="Advertisement\nBaca Juga\n", meta={"format": "csv"}))

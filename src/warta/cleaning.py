@@ -61,6 +61,11 @@ ZONES = {
     "GMT": UTC,
     "UTC": UTC,
     "Z": UTC,
+    **{name: timezone(timedelta(hours=h)) for name, h in (
+        ("EST", -5), ("EDT", -4), ("CST", -6), ("CDT", -5), ("MST", -7), ("MDT", -6), ("PST", -8), ("PDT", -7),
+        ("BST", 1), ("CET", 1), ("CEST", 2), ("EET", 2), ("EEST", 3), ("JST", 9), ("KST", 9), ("SGT", 8),
+        ("MYT", 8), ("AEST", 10), ("AEDT", 11),
+    )},
 }
 WIB = ZONES["WIB"]
 
@@ -98,8 +103,9 @@ _DATE_RE = re.compile(
     (?:
         (?:[\s,|]*(?:pukul|jam|at|T)?[\s|]*)
         (?P<H>\d{{1,2}})[:.](?P<M>\d{{2}})(?:[:.](?P<S>\d{{2}})(?:\.\d+)?)?
+        (?:\s*(?P<ampm>[ap])\.?m\b\.?)?
     )?
-    (?:\s*(?P<tz>WITA|WIT|WIB|GMT|UTC|Z)\b)?
+    (?:\s*(?P<tz>{"|".join(sorted(ZONES, key=len, reverse=True))})\b)?
     (?:\s*(?P<off>[+-]\d{{2}}:?\d{{2}}))?
     """,
     re.IGNORECASE | re.VERBOSE,
@@ -128,9 +134,11 @@ def _from_match(m: re.Match[str], default_tz: timezone) -> datetime | None:
         day, month, year = int(m["d4"]), int(m["m4"]), int(m["y4"])
     if month is None or not 1900 <= year <= 2100:
         return None
+    hour = int(m["H"] or 0)
+    if m["ampm"]:
+        hour = hour % 12 + (12 if m["ampm"].lower() == "p" else 0)
     try:
-        return datetime(year, month, day, int(m["H"] or 0), int(m["M"] or 0), int(m["S"] or 0),
-                        tzinfo=_offset(m, default_tz))
+        return datetime(year, month, day, hour, int(m["M"] or 0), int(m["S"] or 0), tzinfo=_offset(m, default_tz))
     except ValueError:
         return None
 
@@ -189,6 +197,8 @@ def parse_published(s: str | None, default_tz: timezone = WIB) -> tuple[datetime
     '2025-04-25T08:17:00+09:00'
     >>> parse_published("Wed, 18 Jun 2025 07:30:00 GMT")[0].isoformat()
     '2025-06-18T07:30:00+00:00'
+    >>> parse_published("Updated June 18, 2025 7:05 p.m. EDT")[1].isoformat()
+    '2025-06-18T19:05:00-04:00'
     >>> parse_published("oleh Khairisa Ferida diperbarui 15 Jun 2024, 08:03 WIB Diterbitkan 14 Jun 2024, 20:00 WIB")
     ... # doctest: +NORMALIZE_WHITESPACE
     (datetime.datetime(2024, 6, 14, 20, 0, tzinfo=datetime.timezone(datetime.timedelta(seconds=25200))),
@@ -626,8 +636,9 @@ _DATELINE_PATTERNS = [
                r"\s*(?:\((?:antara|reuters|afp|ap)\)\s*)?(?:[-–—]{1,2}|:)\s*", re.IGNORECASE),
     # "Liputan6.com, JakartaKita semua" (the scraper glued the first word to the place)
     re.compile(rf"^(?P<outlet>{_OUTLET})\s*,\s*(?P<place>[A-Z][a-z]{{3,}})(?=[A-Z][a-z])"),
-    # "SEOUL - ", "JAKARTA- ", "JAKARTA, KOMPAS.com - ", "Jakarta (ANTARA) - "
+    # "SEOUL - ", "JAKARTA- ", "JAKARTA, KOMPAS.com - ", "LONDON, June 18 (Reuters) - "
     re.compile(rf"^(?P<place>[A-Z][A-Z.'’]+(?:\s+[A-Z][A-Z.'’]+){{0,3}})(?:\s*,\s*(?P<outlet>{_OUTLET}))?"
+               r"(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
                r"\s*(?:\((?:ANTARA|Antara|Reuters|AFP|AP)\)\s*)?[-–—]{1,2}\s*(?=\S)"),
     re.compile(rf"^(?P<place>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)(?:\s*,\s*(?P<outlet>{_OUTLET})|\s*\((?:ANTARA|Antara)\))"
                r"\s*[-–—]{1,2}\s*(?=\S)"),
@@ -645,7 +656,13 @@ def _normalise(text: str) -> list[str]:
 
 
 def _dateline(line: str) -> tuple[str | None, str | None, int]:
-    """``(place, outlet, prefix length)`` of a dateline opening ``line``, or ``(None, None, 0)``."""
+    """``(place, outlet, prefix length)`` of a dateline opening ``line``, or ``(None, None, 0)``.
+
+    >>> _dateline("LONDON, June 18 (Reuters) - Oil prices rose on Wednesday.")
+    ('LONDON', None, 28)
+    >>> _dateline("TEMPO.CO, Jakarta - Harga emas naik pada perdagangan Rabu.")
+    ('Jakarta', 'tempo.co', 20)
+    """
     for pattern in _DATELINE_PATTERNS:
         m = pattern.match(line)
         if m and len(m.group()) <= 60 and len(line) > len(m.group()) + 10:
@@ -681,16 +698,29 @@ def _date_only(line: str) -> bool:
     return len(rest.strip(" ,.|-:")) <= 3 and parse_published(line) != (None, None)
 
 
+_NAME_PARTICLES = frozenset("dan and bin binti van von de der den al el la".split())
+
+
 def _byline(line: str) -> tuple[str | None, str | None]:
-    """``(author, rest)`` of a byline such as "oleh Khairisa Ferida diperbarui 15 Jun 2024, 08:03 WIB"."""
+    """``(author, rest)`` of a byline such as "oleh Khairisa Ferida diperbarui 15 Jun 2024, 08:03 WIB".
+
+    The name must read as one: capitalised words ("By the end of the year" is no byline).
+
+    >>> _byline("oleh Khairisa Ferida diperbarui 15 Jun 2024, 08:03 WIB")
+    ('Khairisa Ferida', 'diperbarui 15 Jun 2024, 08:03 WIB')
+    >>> _byline("By then it was over.")
+    (None, None)
+    """
     m = _BYLINE.match(line)
     if not m:
         return None, None
     rest = m["rest"]
     d = _DATE_RE.search(rest)
-    name = rest[: d.start()] if d else rest
-    name = name.strip(" ,|-:")
-    if not name or len(name.split()) > 8 or any(c.isdigit() for c in name):
+    name = (rest[: d.start()] if d else rest).strip(" ,|-:.")
+    words = [w for w in re.split(r"[\s,&]+", name) if w]
+    if not words or len(words) > 8 or any(c.isdigit() for c in name) or not all(
+        w[0].isupper() or w.lower() in _NAME_PARTICLES for w in words
+    ):
         return None, None
     return name, rest[d.start():] if d else ""
 
