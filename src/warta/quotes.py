@@ -79,7 +79,8 @@ _COLON_LINE_RE = re.compile(r"([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}):\s+
 _COLON_NOT_SPEAKERS = {
     "baca", "lihat", "simak", "video", "foto", "editor", "update", "exclusive", "breaking", "poll",
     "watch", "read", "live", "related", "source", "sumber", "note", "catatan", "photo", "image",
-    "q", "question", "pilihan", "tonton", "penulis", "reporter", "artikel", "berita",
+    "q", "question", "pilihan", "tonton", "penulis", "reporter", "artikel", "berita", "correction",
+    "clarification", "disclosure", "contributing", "koreksi", "ralat",
 }
 _EN_LEAD_ADJUNCTS = {
     "in", "as", "asked", "speaking", "on", "at", "during", "after", "before", "when", "while",
@@ -217,8 +218,9 @@ _EN_SV_RE = re.compile(r"((?:(?:the|a|an|one|some|many|other|another|his|her|the
 _EN_SV_DIRECT_RE = re.compile(r"((?:(?:[\w'’-]+|[A-Z][a-z]{0,3}\.|\([^)\s]{1,15}\))\s+){0,6}?"
                               r"(?:[A-Z][\w.'’-]*|he|she|they|I|we|"
                               r"(?:the|a|an|his|her|their|one)\s+(?:[\w.'’-]+\s+){0,3}[\w.'’-]+))\s+"
-                              r"(" + "|".join(_EN_CUES) + r"|went on|\w+ed)\b")
-_EN_INV_DIRECT_RE = re.compile(r"(?P<cue>(?:" + "|".join(_EN_INVERTED) + r")\b(?=\s+\S)|\w+ed\b(?=\s+(?:[A-Z]|the\s)))")
+                              r"(" + "|".join(_EN_CUES) + r"|went on|[a-z]\w*ed)\b")
+_EN_INV_DIRECT_RE = re.compile(r"(?P<cue>(?:" + "|".join(_EN_INVERTED) + r")\b(?=\s+\S)"
+                               r"|[a-z]\w*ed\b(?=\s+(?:[A-Z]|the\s)))")
 _EN_APPOSITION_SV_RE = re.compile(r"((?:[A-Z][\w'’-]*\.?\s+){0,3}[A-Z][\w'’-]*)((?:,\s*[^,\"“”]{1,80}){1,4}),\s+("
                                   + "|".join(_EN_CUES) + r")\b")
 _DETERMINER_RE = re.compile(r"(?:a|an|the|his|her|their|its|one|another|some)\s", re.IGNORECASE)
@@ -772,6 +774,11 @@ class _Finder:
             cue = self.pre_cue(s, open_mark) or cue
         if cue is None or len(_words(text, cs, ce)) < 2:
             return False
+        prev = self.quotes[-1] if self.quotes else None
+        if prev is not None and prev.label == "direct" and cue[1] < cue[2] and prev.cue_start == cue[1]:
+            prev.end = _strip(text, cs, ce, " \t\n,")[1]  # "“A,” Robinson said, “B”": one utterance
+            taken.append((open_mark, close_end))
+            return True
         self._direct(cs, ce, cue)
         taken.append((open_mark, close_end))
         return True
@@ -945,6 +952,8 @@ class _Finder:
             used = {q.cue_start for q in self.quotes if q.cue}
             for m in rx.finditer(text, s, end):
                 cue_s, cue_e = m.span("cue")
+                if re.search(r"[,.!?]\s*[\"”']+\s*$", text[max(s, cue_s - 5):cue_s]):
+                    continue  # '“...,” said X': the cue of the quote before it, not a report of its own
                 if cue_s in used or self._quoted(cue_s) or text[max(s, cue_s - 8):cue_s].lower().split()[-1:] in (
                         [w] for w in _NOT_A_REPORT_BEFORE):
                     continue
@@ -979,7 +988,7 @@ class _Finder:
                 cstart = cue_e + body.end()
                 first = _words(text, cstart, min(end, cstart + 20))[:1]
                 if first and first[0][2].lower() in _PREPOSITIONS:
-                    if len(_words(text, cstart, end)) <= 10:
+                    if len(_words(text, cstart, end)) <= 10 or first[0][2].lower() in ("to", "into", "for", "of"):
                         continue  # "joked with reporters after a town hall": no content
                     lead = re.match(r"[^,]{0,40},\s*", text[cstart:end])
                     cstart += lead.end() if lead else 0
