@@ -144,14 +144,15 @@ def main() -> None:
             if by_outlet[o] and len(picks) < args.sample:
                 picks.append(by_outlet[o].pop(rng.randrange(len(by_outlet[o]))))
     print(f"\n=== furniture audit: {len(picks)} articles ===")
-    total = 0
+    total: Counter[str] = Counter()
     for i, a in enumerate(picks, 1):
         removed = a.meta["cleaning"]["removed"]
-        total += len(removed)
+        total.update(kind for kind, _ in removed)
         print(f"[{i}] {a.outlet} {a.url}  dateline={a.dateline!r} captions={len(a.captions)}")
         for kind, line in removed:
             print(f"    - {kind:9} {line[:160]!r}")
-    print(f"lines removed in the sample: {total}")
+    print(f"lines removed in the sample: {sum(total.values()) - total['tail']} ({dict(total)}; a tail is "
+          "furniture glued to the end of a line, not a line)")
     lost = [(a.url, s) for a in picks for s in lost_sentences(a)]
     print(f"sentences of removed duplicate lines missing from the text: {len(lost)}")
     for url, sentence in lost:

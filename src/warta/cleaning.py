@@ -920,7 +920,9 @@ class Cleaner:
     Stateful: it learns furniture per outlet. ``pipe(articles, batch_size)`` learns line
     statistics from each batch before cleaning it; ``state()`` / ``load_state()`` export and
     import what was learned as a plain dict, so later runs keep it. With ``keep_removed`` every
-    removed line is listed in ``meta["cleaning"]["removed"]`` as ``(kind, line)`` (for audits).
+    removed line is listed in ``meta["cleaning"]["removed"]`` as ``(kind, line)`` (for audits);
+    kinds: ``furniture`` (hand list), ``learned``, ``duplicate``, ``header`` (byline and date
+    lines, now metadata) and ``tail`` (furniture glued to the end of a kept line).
     """
 
     def __init__(self, settings: Settings | None = None, *, keep_removed: bool = False) -> None:
@@ -1044,7 +1046,7 @@ class Cleaner:
         for line in lines:
             tail = _FURNITURE_TAIL.search(line)
             if tail:
-                d.removed.append(("furniture", tail.group().strip()))
+                d.removed.append(("tail", tail.group().strip()))
                 line = line[: tail.start()]
             if is_furniture(line):
                 d.removed.append(("furniture", line))
@@ -1097,7 +1099,7 @@ class Cleaner:
         a.outlet = d.outlet or dateline_outlet
         kinds = [k for k, _ in d.removed]
         a.meta["cleaning"] = {
-            "furniture_lines": len(kinds) - kinds.count("header"),
+            "furniture_lines": len(kinds) - kinds.count("header") - kinds.count("tail"),
             "learned_furniture": kinds.count("learned"),
             "duplicate_lines": kinds.count("duplicate"),
             "header_lines": kinds.count("header"),
