@@ -157,10 +157,15 @@ def _article_id(article: Article, index: int) -> int:
 
 
 def _outlet(article: Article) -> str:
+    """The outlet, else the web host of its URL, else the file (and row) it was read from.
+
+    >>> _outlet(Article(source="file:///data/seeds/004.txt")), _outlet(Article(source="https://www.detik.com/x"))
+    ('004.txt', 'detik.com')
+    """
     if article.outlet:
         return article.outlet
     host = re.match(r"https?://(?:www\.)?([^/]+)", article.url or article.source or "")
-    return host.group(1) if host else article.source
+    return host.group(1) if host else article.source.rsplit("/", 1)[-1]
 
 
 def syndication(articles: Sequence[Article], vectors: sparse.csr_matrix, threshold: float) -> list[int]:
