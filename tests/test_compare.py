@@ -233,3 +233,15 @@ def test_any_texts_give_a_valid_report(texts):
         for e in fact["evidence"]:
             assert texts[e["article_id"]][e["start"]:e["end"]] == e["text"]
     assert all(s["sources"] for s in report["summary"])
+
+
+def test_places_that_neither_wording_shares_conflict():
+    articles = story("Gempa bermagnitudo 5,1 mengguncang Garut pada Rabu sore dan warga panik.",
+                     "Gempa bermagnitudo 5,1 mengguncang Tasikmalaya pada Rabu sore dan warga panik.")
+    for a, place in zip(articles, ("Garut", "Tasikmalaya"), strict=True):
+        start = a.text.index(place)
+        a.add_span(Span(start, start + len(place), "LOC", layer="entity", attrs={"canonical": place}))
+    (fact,) = compare.report_from_articles(articles)["facts"]
+    assert fact["status"] == "conflicting"
+    assert [(c["kind"], [v["text"] for v in c["values"]]) for c in fact["conflicts"]] == [
+        ("place", ["Garut", "Tasikmalaya"])]

@@ -225,7 +225,8 @@ def _differences(items: Sequence[tuple[Claim, str]], articles: Sequence[Article]
     and y are worded alike enough to compare (in a large fact, two ends of a chain of paraphrases
     may report different moments). Conflicts: amounts of the same unit
     with no value in common, dates that do not overlap, clock times of one day that differ, a name
-    spelled two ways, a direct quote given to different speakers (reported speech is left out: two
+    spelled two ways, places (entity layer) that neither wording shares, a direct quote given to
+    different speakers (reported speech is left out: two
     outlets often name different sides of one conversation).
     """
     conflicts: list[dict] = []
@@ -254,10 +255,20 @@ def _differences(items: Sequence[tuple[Claim, str]], articles: Sequence[Article]
             _compare_dates(ca, cb, value, conflicts, precision)
             for a, b in _spelling(ta, tb):
                 conflicts.append({"kind": "name", "values": [value(ca, a, a), value(cb, b, b)]})
+            pa, pb = ca.span.attrs["places"], cb.span.attrs["places"]
+            if pa and pb and _unshared(pa, tb) == pa and _unshared(pb, ta) == pb:
+                conflicts.append({"kind": "place", "values": [value(ca, pa, ", ".join(pa)),
+                                                              value(cb, pb, ", ".join(pb))]})
     return _merged(conflicts), _merged(precision)
 
 
 _CAPITALISED = re.compile(r"(?<=[\s(])[A-Z][a-z]{4,}\b")
+
+
+def _unshared(places: Sequence[str], other_text: str) -> list[str]:
+    """The places the other wording does not mention at all."""
+    low = other_text.lower()
+    return [p for p in places if p.lower() not in low]
 
 
 def _spelling(text_a: str, text_b: str) -> list[tuple[str, str]]:
