@@ -46,6 +46,11 @@ __all__ = [
     "Cleaner",
     "FurnitureModel",
     "GlueFixer",
+    "build_vocabulary",
+    "html_captions",
+    "html_times",
+    "is_furniture",
+    "load_vocabulary",
     "parse_datetime",
     "parse_published",
     "registered_domain",
@@ -53,7 +58,7 @@ __all__ = [
 
 # --------------------------------------------------------------------------- dates
 
-#: Indonesian time zones, and the UTC spellings feeds use.
+#: Indonesian time zones, the UTC spellings feeds use, and zone names English-language news prints.
 ZONES = {
     "WIB": timezone(timedelta(hours=7)),
     "WITA": timezone(timedelta(hours=8)),
@@ -504,7 +509,8 @@ def build_vocabulary(texts: Iterable[tuple[str, str]], min_articles: int = 3) ->
     def keep(tok: str) -> bool:
         if tok not in outlets:
             return True
-        head = tok[: _CASE_BOUNDARY.search(tok).start() + 1]
+        boundary = _CASE_BOUNDARY.search(tok)
+        head = tok[: boundary.start() + 1] if boundary else tok
         if head.islower():
             return head not in FUNCTION_WORDS
         return len(outlets[tok]) >= 2
@@ -588,9 +594,9 @@ class GlueFixer:
             acronym, word = m[1], m[2]
             if acronym[-1] + word in self._tokens:  # "PLNDalam": PLN + Dalam
                 return [acronym[:-1], acronym[-1] + word]
-            rest = self.split(acronym[-1] + word)
-            if rest:  # "MARCMarquezmengaku": MARC + Marquez + mengaku
-                return [acronym[:-1], *rest]
+            parts = self.split(acronym[-1] + word)
+            if parts:  # "MARCMarquezmengaku": MARC + Marquez + mengaku
+                return [acronym[:-1], *parts]
             return [acronym, word] if self._known(word) else None
         if tok[0].isupper() and tok[1:].islower():
             cands = [(tok[:k], tok[k:]) for k in range(3, len(tok) - 2)
@@ -855,8 +861,9 @@ def html_times(page: str) -> tuple[datetime | None, datetime | None]:
         for line in _normalise(visible)[:400]:
             if _DATE_RE.search(line) and len(line) <= 120:
                 published, updated = parse_published(line)
-                if published or updated:
-                    found["published"] = published or updated
+                first = published or updated
+                if first is not None:
+                    found["published"] = first
                     break
     return found.get("published"), found.get("updated")
 
@@ -868,7 +875,8 @@ def _extract_html(article: Article) -> tuple[str, dict[str, Any]]:
     page = article.meta["html"]
     doc = trafilatura.bare_extraction(page, url=article.url, with_metadata=True, include_comments=False,
                                       include_tables=False)
-    text = (doc.text or "") if doc is not None else ""
+    # A Document (attributes), or None when trafilatura finds nothing.
+    text = getattr(doc, "text", None) or ""
     if not text.strip():
         tail = page[-2000:].lower()
         if "</html>" not in tail and "</body>" not in tail:
@@ -876,11 +884,12 @@ def _extract_html(article: Article) -> tuple[str, dict[str, Any]]:
                            location=_where(article))
         raise Rejected(Errors.W101, "no main text in the HTML page", location=_where(article))
     published, updated = html_times(page)
-    if published is None and doc.date:
-        published = parse_datetime(doc.date)
-    meta = {"title": doc.title or "", "author": doc.author, "published": published, "updated": updated,
-            "captions": html_captions(page),
-            "outlet": registered_domain(doc.url) or (doc.hostname or None)}
+    day = getattr(doc, "date", None)  # trafilatura's date has no time of day: the last resort
+    if published is None and day:
+        published = parse_datetime(day)
+    meta = {"title": getattr(doc, "title", None) or "", "author": getattr(doc, "author", None),
+            "published": published, "updated": updated, "captions": html_captions(page),
+            "outlet": registered_domain(getattr(doc, "url", None)) or getattr(doc, "hostname", None)}
     return text, meta
 
 
@@ -988,7 +997,7 @@ class Cleaner:
 
     # -- steps
     def _prepare(self, article: Article) -> _Draft:
-        """Body lines, HTML metadata, and the header (title line, byline, date lines) taken off."""
+        """Body lines, the source's metadata (HTML page, date columns) and the title line taken off."""
         fmt = article.meta.get("format")
         html_meta: dict[str, Any] = {}
         if article.raw_text is None and article.meta.get("html"):
