@@ -219,6 +219,7 @@ _EN_SV_DIRECT_RE = re.compile(r"((?:(?:[\w'’-]+|[A-Z][a-z]{0,3}\.|\([^)\s]{1,1
                               r"(?:[A-Z][\w.'’-]*|he|she|they|I|we|"
                               r"(?:the|a|an|his|her|their|one)\s+(?:[\w.'’-]+\s+){0,3}[\w.'’-]+))\s+"
                               r"(" + "|".join(_EN_CUES) + r"|went on|[a-z]\w*ed)\b")
+_EN_COMMON_SV_DIRECT_RE = re.compile(r"((?:[a-z][\w'’-]*\s+){0,2}[a-z][\w'’-]*)\s+(" + _SV_VERBS + r")\b")
 _EN_INV_DIRECT_RE = re.compile(r"(?P<cue>(?:" + "|".join(_EN_INVERTED) + r")\b(?=\s+\S)"
                                r"|[a-z]\w*ed\b(?=\s+(?:[A-Z]|the\s)))")
 _EN_APPOSITION_SV_RE = re.compile(r"((?:[A-Z][\w'’-]*\.?\s+){0,3}[A-Z][\w'’-]*)((?:,\s*[^,\"“”]{1,80}){1,4}),\s+("
@@ -703,7 +704,8 @@ class _Finder:
             if sp is not None and (sp.kind not in ("nominal", "pronoun") or _DETERMINER_RE.match(text, sp.start)) \
                     and not (direct and self._clause_follows(max(sp.end, m_en.end()), end, m_en.group("cue"))):
                 return m_en.group("cue"), m_en.start(), m_en.end(), sp
-        m_sv = (_EN_SV_DIRECT_RE if direct else _EN_SV_RE).match(text[at:end])
+        m_sv = (_EN_SV_DIRECT_RE if direct else _EN_SV_RE).match(text[at:end]) or (
+            _EN_COMMON_SV_DIRECT_RE.match(text[at:end]) if direct else None)
         if m_sv and not (direct and self._clause_follows(at + m_sv.end(2), end, m_sv.group(2))):
             cs, ce = at + m_sv.start(2), at + m_sv.end(2)
             sp = self.subject_before(at, cs, pos)
@@ -879,7 +881,7 @@ class _Finder:
                        direct: Sequence[tuple[int, int, int, int]]) -> bool:
         """"Menurut X, CONTENT" / "..., namun menurut X, CONTENT" / "According to X, CONTENT"."""
         sent = self.text[s:end]
-        m = re.match(r"(?:\s*(?:[A-Z]\w*\s+){0,2}?|.*?,\s+(?:namun|tetapi|tapi|sementara|but|and)\s+)"
+        m = re.match(r"(?:\s*(?:[A-Z]\w*\s+){0,2}?|.*?,\s+(?:namun|tetapi|tapi|sementara|di\s?mana|but|and|where|while)\s+)"
                      r"([Mm]enurut(?:nya)?|[Aa]ccording to|Kata)\b\s*([^,]*?),\s+(.+)$", sent)
         if not m:
             # "A, menurut dia, B": the whole sentence is the content
@@ -902,11 +904,13 @@ class _Finder:
         """"CONTENT, menurut X" / "CONTENT, according to X"."""
         sent = self.text[s:end]
         m = re.search(r",?\s+([Mm]enurut(?:nya)?|according to)\b\s*([^,]*)"
-                      r"(?:,\s*(?:who|which|a|an|the|yang|seorang|salah)\b.*)?$", sent)
+                      r"(?:,\s*((?:[A-Z][\w'’.-]*\s?){1,4})(?=,|$))?(?:,.*)?$", sent)
         if not m or len(sent[: m.start()].split()) < 3:
             return False
         cue_s, cue_e = s + m.start(1), s + m.end(1)
         sp = self._menurut_speaker(m.group(1), s + m.start(2), s + m.end(2), cue_s, cue_e)
+        if m.group(3) and sp is not None and sp.name is None:  # "menurut laporan firma analitik, Elliptic"
+            sp = self.res.named_phrase(s + m.start(3), s + m.end(3)) or sp
         cstart = self._content_start(s, s + m.start(), taken)
         if sp is None or cstart is None:
             return False
@@ -1020,7 +1024,7 @@ class _Finder:
     def _menurut_speaker(self, cue: str, s: int, e: int, cue_s: int, cue_e: int) -> _Speaker | None:
         if cue.lower().endswith("nya"):
             return self.res.back_reference(cue_e - 3, cue_e, cue_s, self.previous(cue_s))
-        if not self.text[s:e].strip() or len(_words(self.text, s, e)) > 10:
+        if not self.text[s:e].strip() or len(_words(self.text, s, e)) > 16:
             return None
         return self.speaker_after(s, e, cue_s) or _Speaker(s, e, None, "nominal")
 
