@@ -881,7 +881,8 @@ class _Finder:
                        direct: Sequence[tuple[int, int, int, int]]) -> bool:
         """"Menurut X, CONTENT" / "..., namun menurut X, CONTENT" / "According to X, CONTENT"."""
         sent = self.text[s:end]
-        m = re.match(r"(?:\s*(?:[A-Z]\w*\s+){0,2}?|.*?,\s+(?:namun|tetapi|tapi|sementara|di\s?mana|but|and|where|while)\s+)"
+        m = re.match(r"(?:\s*(?:[A-Z]\w*\s+){0,2}?"
+                     r"|.*?,\s+(?:namun|tetapi|tapi|sementara|di\s?mana|but|and|where|while)\s+)"
                      r"([Mm]enurut(?:nya)?|[Aa]ccording to|Kata)\b\s*([^,]*?),\s+(.+)$", sent)
         if not m:
             # "A, menurut dia, B": the whole sentence is the content
