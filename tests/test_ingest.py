@@ -111,3 +111,22 @@ def test_whole_corpus_acceptance(tmp_path, settings, seeds_dir, corpus_csvs):
     assert (again.ingested, again.duplicates) == (0, 0)
     assert store.stats() == stats
     assert summary.read == 5774 + 2
+
+
+def test_stdin_twice_adds_only_new_content(tmp_path):
+    db = str(tmp_path / "stdin.db")
+    runner = CliRunner()
+
+    def feed(items):
+        lines = "\n".join(json.dumps(i) for i in items) + "\n"
+        res = runner.invoke(cli, ["--db", db, "ingest", "-", "--format", "jsonl", "--json", "--no-enrich"], input=lines)
+        assert res.exit_code == 0, res.output
+        return json.loads(res.output)
+
+    body = "Banjir merendam ratusan rumah warga di Kecamatan Cilincing, Jakarta Utara, sejak Senin pagi."
+    day1 = [{"url": "https://a.test/1", "title": "Banjir Cilincing", "text": body}]
+    day2 = [{"url": "https://a.test/2", "title": "Gempa Cianjur", "text": "Gempa berkekuatan 5,1 mengguncang "
+             "Kabupaten Cianjur, Jawa Barat, pada Selasa siang; belum ada laporan kerusakan."}]
+    assert feed(day1)["ingested"] == 1
+    assert feed(day1)["ingested"] == 0
+    assert feed(day2)["ingested"] == 1

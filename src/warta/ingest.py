@@ -7,6 +7,7 @@ ingesting the same input twice adds nothing the second time (inputs are keyed by
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import time
 from collections import Counter
@@ -63,6 +64,23 @@ class IngestSummary:
         }
 
 
+def input_key(article: Article) -> str:
+    """The article's input location with a digest of what was read there.
+
+    Re-reading the same input finds the same key (nothing is added twice), while new content at
+    the same place (an edited file, another day's ``scraper | warta ingest -``) gets a new one.
+
+    >>> a = Article(source="x", title="T", raw_text="isi", meta={"location": "stdin:#line=1"})
+    >>> input_key(a)
+    'stdin:#line=1&sha=aeadaaa53c63'
+    """
+    location = article.meta.get("location") or article.source
+    body = article.raw_text if article.raw_text is not None else article.meta.get("html") or ""
+    digest = hashlib.blake2b(f"{article.url}\x00{article.title}\x00{body}".encode("utf-8", "surrogatepass"),
+                             digest_size=6).hexdigest()
+    return f"{location}{'&' if '#' in location else '#'}sha={digest}"
+
+
 def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
     it = iter(items)
     while batch := list(itertools.islice(it, size)):
@@ -107,6 +125,8 @@ class Ingestor:
         summary.read += len(batch)
         rejects = [r for r in batch if isinstance(r, Rejected)]
         raw = [a for a in batch if isinstance(a, Article)]
+        for a in raw:
+            a.meta["location"] = input_key(a)
         known = self.store.known_locations(a.meta.get("location") for a in raw)
         fresh = [a for a in raw if a.meta.get("location") not in known]
         summary.unchanged += len(raw) - len(fresh)
