@@ -759,6 +759,8 @@ def _title_from_url(url: str | None) -> str | None:
 
 
 _BACA_JUGA = re.compile(r"baca juga", re.IGNORECASE)
+#: Glued lines are looked for only in articles of at most this many lines (the check is quadratic).
+_MAX_GLUE_CHECK = 400
 
 
 def _drop_duplicates(lines: list[str]) -> tuple[list[str], list[str], list[str]]:
@@ -778,7 +780,7 @@ def _drop_duplicates(lines: list[str]) -> tuple[list[str], list[str], list[str]]
         seen.add(key)
         out.append(line)
     captions: list[str] = []
-    if len(out) >= 3:
+    if 3 <= len(out) <= _MAX_GLUE_CHECK:
         pieces = sorted((x for x in out if len(x) >= 60), key=len, reverse=True)
         kept = []
         for line in out:
@@ -1127,7 +1129,7 @@ class Cleaner:
         body: list[str] = []
         captions: list[str] = []
         for line in lines:
-            if _CREDIT.search(line) and len(line) <= 600:
+            if len(line) <= 600 and _CREDIT.search(line):
                 if body and _caption_title_like(body[-1]):
                     captions.append(f"{body.pop()}\n{line}")
                 else:
