@@ -20,7 +20,7 @@ from .cleaning import Cleaner
 from .dedup import Deduplicator, Fingerprinter, canonical_url
 from .errors import Errors, Rejected
 from .language import LanguageDetector
-from .sources import iter_records
+from .sources import SourceStats, iter_records
 from .store import ArticleFilter, Store
 
 FURNITURE_STATE = "cleaning.furniture"
@@ -109,10 +109,13 @@ class Ingestor:
         mapping: dict[str, str] | None = None,
         fmt: str | None = None,
         on_item: Callable[[Article | Rejected], None] | None = None,
+        stats: SourceStats | None = None,
     ) -> IngestSummary:
+        """Ingest ``paths``; ``on_item`` is called for each input item after its batch is stored,
+        and ``stats`` (if given) is kept up to date by the readers (bytes read, for progress)."""
         summary = IngestSummary()
         started = time.perf_counter()
-        records = iter_records(paths, settings=self.settings, mapping=mapping, fmt=fmt)
+        records = iter_records(paths, settings=self.settings, mapping=mapping, fmt=fmt, stats=stats)
         for batch in _batched(records, self.settings.ingest.batch_size):
             self._run_batch(batch, summary)
             if on_item is not None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import click
 from rich.console import Console
@@ -19,18 +17,6 @@ from rich.progress import (
 from rich.table import Table
 
 from . import cli
-
-
-def _input_bytes(paths: tuple[str, ...]) -> int:
-    total = 0
-    for p in paths:
-        path = Path(p)
-        if path.is_file():
-            total += path.stat().st_size
-        elif path.is_dir():
-            for root, _, files in os.walk(path):
-                total += sum((Path(root) / f).stat().st_size for f in files if not f.startswith("."))
-    return total
 
 
 @cli.command()
@@ -50,12 +36,13 @@ def ingest(obj, paths: tuple[str, ...], mapping: str | None, fmt: str | None, as
     Then (unless --no-enrich) extract entities, quotes and dates from the new articles.
     """
     from ..ingest import Ingestor
-    from ..sources import parse_mapping
+    from ..sources import SourceStats, parse_mapping, total_bytes
 
     console = Console(stderr=True)
     store = obj.open_store()
     ingestor = Ingestor(store, obj.settings)
-    total = _input_bytes(paths) or None
+    total = total_bytes(paths) or None
+    read = SourceStats()
     columns = [
         TextColumn("[bold]ingest"), BarColumn(), TaskProgressColumn(), TextColumn("{task.fields[n]:>7} items"),
         TextColumn("{task.fields[rate]:>6.0f}/s"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
@@ -64,14 +51,14 @@ def ingest(obj, paths: tuple[str, ...], mapping: str | None, fmt: str | None, as
         task = progress.add_task("ingest", total=total, rate=0.0, n=0)
         state = {"n": 0}
 
-        def on_item(item) -> None:
+        def on_item(_item) -> None:
             state["n"] += 1
-            size = len(item.raw_text or item.meta.get("html") or "") if hasattr(item, "raw_text") else 0
             elapsed = progress.tasks[0].elapsed or 1e-9
-            progress.update(task, advance=size, rate=state["n"] / elapsed, n=state["n"])
+            progress.update(task, completed=min(read.bytes_done, total or 0), rate=state["n"] / elapsed,
+                            n=state["n"])
 
         summary = ingestor.run(paths, mapping=parse_mapping(mapping) if mapping else None, fmt=fmt,
-                               on_item=on_item)
+                               on_item=on_item, stats=read)
         if total:
             progress.update(task, completed=total)
     data = summary.to_dict()
