@@ -219,6 +219,13 @@ _EN_SV_DIRECT_RE = re.compile(r"((?:(?:[\w'’-]+|[A-Z][a-z]{0,3}\.|\([^)\s]{1,1
                               r"(?:[A-Z][\w.'’-]*|he|she|they|I|we|"
                               r"(?:the|a|an|his|her|their|one)\s+(?:[\w.'’-]+\s+){0,3}[\w.'’-]+))\s+"
                               r"(" + "|".join(_EN_CUES) + r"|went on|[a-z]\w*ed)\b")
+#: "called it a “Chinese menu”", "menyebutnya sebagai “...”": a verb of naming with its object.
+_NAMING_RE = re.compile(r"\b(called|calling|calls|dubbed|labell?ed|branded|described|describing|menyebut(?:nya)?|"
+                        r"menjuluki|menamai|menggambarkan(?:nya)?)\s+(?:[^\"“”.,;]{1,80}?\s+)?"
+                        r"(?:(?:as|sebagai)\s+(?:[^\"“”.,;]{1,30}?\s+)?)?(?:an?\s+|the\s+)?$")
+#: Plain verb forms that report only with "that": "polls suggest that ...".
+_EN_THAT_RE = re.compile(r"(?<![-\w’'])(?P<cue>suggest|claim|note|warn|acknowledge|concede|insist|argue|admit)"
+                         r"(?=\s+that\b)")
 _EN_COMMON_SV_DIRECT_RE = re.compile(r"((?:[a-z][\w'’-]*\s+){0,2}[a-z][\w'’-]*)\s+(" + _SV_VERBS + r")\b")
 _EN_INV_DIRECT_RE = re.compile(r"(?P<cue>(?:" + "|".join(_EN_INVERTED) + r")\b(?=\s+\S)"
                                r"|[a-z]\w*ed\b(?=\s+(?:[A-Z]|the\s)))")
@@ -737,7 +744,8 @@ class _Finder:
         head = text[sent_start:open_mark]
         m = re.search(r"\b({})\s*(?:bahwa|that)?\s*[:,]?\s*$".format("|".join(_ID_PRE_CUES + _EN_CUES)),
                       head, re.IGNORECASE) or re.search(
-            r"\b({})\b[^\"“”.,]{{1,80}},\s*$".format("|".join(_ID_PRE_CUES + _EN_CUES)), head, re.IGNORECASE)
+            r"\b({})\b[^\"“”.,]{{1,80}},\s*$".format("|".join(_ID_PRE_CUES + _EN_CUES)), head, re.IGNORECASE) \
+            or _NAMING_RE.search(head)
         if not m:
             colon = re.search(r"((?:[A-Z][\w.'’-]*\s+){0,3}[A-Z][\w.'’-]*)\s*:\s*$", head)
             if colon is None:
@@ -953,7 +961,7 @@ class _Finder:
         """"X mengatakan (bahwa) CONTENT" / "X said (that) CONTENT", and the inverted
         "CONTENT, X memperingatkan pada hari Jumat"."""
         text = self.text
-        for rx in (_ID_PRE_RE, _EN_PRE_RE):
+        for rx in (_ID_PRE_RE, _EN_PRE_RE, _EN_THAT_RE):
             used = {q.cue_start for q in self.quotes if q.cue}
             for m in rx.finditer(text, s, end):
                 cue_s, cue_e = m.span("cue")
@@ -988,7 +996,7 @@ class _Finder:
                     sp = self.res.back_reference(cue_s, cue_s, cue_s, self.quotes[-1])  # "..., and said B"
                 else:
                     sp = self.subject_before(s, cue_s, cue_s)
-                if sp is None or (sp.kind == "nominal" and rx is _EN_PRE_RE and (sp.end - sp.start) > 60):
+                if sp is None or (sp.kind == "nominal" and rx is not _ID_PRE_RE and (sp.end - sp.start) > 60):
                     continue
                 cstart = cue_e + body.end()
                 first = _words(text, cstart, min(end, cstart + 20))[:1]
