@@ -20,7 +20,7 @@ GOLDEN = Path(__file__).parent / "data" / "quotes_id_golden.json"
 
 #: Minimum figures on the golden file (percent). Raise them when the stage improves; lowering
 #: one is a visible change to this line, never a silent one.
-GATE = {"precision": 93.0, "recall": 90.0, "f1": 92.0, "speaker": 90.0}
+GATE = {"precision": 95.0, "recall": 93.0, "f1": 94.0, "speaker": 91.0}
 
 
 def one(text: str) -> tuple[str, str, str | None, str]:
@@ -142,6 +142,46 @@ def test_unnamed_source_has_no_speaker_name() -> None:
 def test_english_cues(text: str, content: str, speaker: str, cue: str) -> None:
     _label, got_content, got_speaker, got_cue = one(text)
     assert (got_content, got_speaker, got_cue.lower()) == (content, speaker, cue)
+
+
+def test_split_quote_around_one_cue_is_one_utterance() -> None:
+    text = '"If they do not want to get on that stage," Robinson said, "why would brands align with him?"'
+    (q,) = find_quotes(text)
+    assert q.attrs["speaker"] == "Robinson"
+    assert text[q.start:q.end].startswith("If they") and text[q.start:q.end].endswith("with him?")
+
+
+def test_two_reports_in_one_sentence() -> None:
+    text = "Senator Jon Tester said the race was close, and added that turnout would decide it."
+    quotes = find_quotes(text)
+    assert [text[q.start:q.end] for q in quotes] == ["the race was close", "turnout would decide it"]
+    assert [q.attrs["speaker"] for q in quotes] == ["Jon Tester", "Jon Tester"]
+
+
+def test_naming_verb_before_quote() -> None:
+    text = 'Speaking in Salem, Donald Trump called Jeb Bush "a total stiff with no energy."'
+    label, content, speaker, cue = one(text)
+    assert (label, content, speaker, cue) == ("direct", "a total stiff with no energy.", "Donald Trump", "called")
+
+
+def test_colon_introduces_speaker() -> None:
+    text = 'Republican pollster Daron Shaw: "Lesser-known candidates have seen the biggest boost."'
+    label, _content, speaker, cue = one(text)
+    assert (label, speaker, cue) == ("direct", "Daron Shaw", ":")
+
+
+def test_asked_question_has_no_named_asker() -> None:
+    text = "Asked whether the campaign would survive the summer, Mr. Daley said he did not know."
+    quotes = find_quotes(text)
+    assert text[quotes[0].start:quotes[0].end] == "whether the campaign would survive the summer"
+    assert quotes[0].attrs["speaker"] is None and quotes[0].attrs["cue"] == "asked"
+
+
+def test_according_to_with_apposition() -> None:
+    text = "Nobitex lost more than USD 90 million in the attack, menurut laporan firma analitik blockchain, Elliptic."
+    label, content, speaker, cue = one(text)
+    assert (label, speaker, cue) == ("reported", "Elliptic", "menurut")
+    assert content == "Nobitex lost more than USD 90 million in the attack"
 
 
 def test_english_he_refers_back() -> None:
