@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -290,6 +290,15 @@ def test_truncated_html_is_e303(cleaner: Cleaner) -> None:
     with pytest.raises(Rejected) as e:
         cleaner(raw)
     assert e.value.code == "E303"
+
+
+def test_feed_item_html_fragment(cleaner: Cleaner) -> None:
+    raw = Article(source="https://contoh.co.id/read/2/putin", url="https://contoh.co.id/read/2/putin",
+                  title="Putin tiba", meta={"format": "rss", "published_raw": "Wed, 19 Jun 2024 01:03:00 GMT",
+                  "html": "<p>Presiden Rusia Vladimir Putin tiba di Pyongyang pada Rabu dini hari.</p>"})
+    a = cleaner(raw)
+    assert a.text == "Presiden Rusia Vladimir Putin tiba di Pyongyang pada Rabu dini hari."
+    assert a.published == datetime(2024, 6, 19, 1, 3, tzinfo=UTC)
 
 
 def test_registered_domain() -> None:

@@ -48,6 +48,7 @@ __all__ = [
     "GlueFixer",
     "build_vocabulary",
     "html_captions",
+    "html_fragment_text",
     "html_times",
     "is_furniture",
     "load_vocabulary",
@@ -833,6 +834,19 @@ def html_captions(page: str) -> list[str]:
     return out
 
 
+_BLOCK_END = re.compile(r"<br\s*/?>|</(?:p|div|li|h[1-6]|blockquote|tr|section|article)\s*>", re.IGNORECASE)
+
+
+def html_fragment_text(fragment: str) -> str:
+    """The text of an HTML fragment (a feed item's content), one block per line.
+
+    >>> html_fragment_text("<p>Putin tiba di <b>Pyongyang</b>.</p><p>Kim &amp; Putin bertemu.</p>")
+    'Putin tiba di Pyongyang.\\nKim & Putin bertemu.'
+    """
+    text = html_lib.unescape(_TAGS.sub("", _BLOCK_END.sub("\n", fragment)))
+    return "\n".join(_normalise(text))
+
+
 def html_times(page: str) -> tuple[datetime | None, datetime | None]:
     """Publication and update times with their time of day, from JSON-LD, meta tags, ``<time>``.
 
@@ -880,10 +894,13 @@ def _extract_html(article: Article) -> tuple[str, dict[str, Any]]:
     # A Document (attributes), or None when trafilatura finds nothing.
     text = getattr(doc, "text", None) or ""
     if not text.strip():
-        tail = page[-2000:].lower()
-        if "</html>" not in tail and "</body>" not in tail:
+        head, tail = page[:2000].lower(), page[-2000:].lower()
+        if "<html" not in head and "<body" not in head:
+            text = html_fragment_text(page)  # a feed item's HTML: too small for trafilatura
+        elif "</html>" not in tail and "</body>" not in tail:
             raise Rejected(Errors.E303, "the page is cut short and has no extractable text",
                            location=_where(article))
+    if not text.strip():
         raise Rejected(Errors.W101, "no main text in the HTML page", location=_where(article))
     published, updated = html_times(page)
     day = getattr(doc, "date", None)  # trafilatura's date has no time of day: the last resort
