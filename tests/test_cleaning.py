@@ -191,7 +191,8 @@ def test_furniture_hand_list() -> None:
                  "Ikuti Whatsapp Channel Republika", "(kha)"):
         assert is_furniture(line), line
     for line in ("Rusia: Hak Kami", "Korea Utara Siap Menyambut Putin?", "Baca buku itu setiap malam, katanya.",
-                 "Video itu beredar luas di media sosial sejak Senin."):
+                 "Video itu beredar luas di media sosial sejak Senin.",
+                 "Berlangganan listrik PLN kini bisa lewat aplikasi."):
         assert not is_furniture(line), line
 
 

@@ -291,7 +291,7 @@ FURNITURE = [
     r"baca (?:berita |artikel |info )?selengkapnya\b.{0,80}",
     r"simak (?:berita |informasi |selengkapnya )?.{0,20}di halaman (?:selanjutnya|berikutnya)\.?",
     r"(?:share|bagikan|tweet|salin link|copy link|tautan disalin|link disalin)(?: (?:artikel|berita) ini)?\s*:?",
-    r"(?:subscribe|berlangganan)\b.{0,60}",
+    r"(?:subscribe|berlangganan)(?: (?:now|sekarang|newsletter|gratis|di sini|to our newsletter))?\s*[!.:]?",
     r"(?:halaman|page)\s+(?:selanjutnya|berikutnya|sebelumnya|\d+)\.?|selanjutnya|next",
     r"[-*=_~•·.]{3,}",
     r"(?:penulis|editor|reporter|pewarta|redaktur|fotografer|video editor|produser)\s*:\s*.{1,60}",
