@@ -1,12 +1,13 @@
 """Compare the sources of a story: facts and their status, the quote ledger, the story report.
 
 Claims (:mod:`warta.claims`) of different articles that say the same thing are aligned into one
-*fact*: mutual best matches between two articles on stemmed terms, character n-grams and shared
-entities (cheap enough for the 1 s budget of ``warta stories show``). A fact is *corroborated* when
+*fact*: best matches between two articles on stemmed terms, character n-grams, shared entities and
+amounts (cheap enough for the 1 s budget of ``warta stories show``). A fact is *corroborated* when
 at least two independent outlets state it (syndicated copies count once, under their first
 publisher), *single-source* otherwise, and *conflicting* when aligned claims disagree on a number,
-a date or who said it, with the values side by side. Differences in precision ("pekan ini" against
-"pada hari Kamis") are flagged without being conflicts.
+a date or time, a name, a place or who said it, with the values side by side. Differences in
+precision ("pekan ini" against "pada hari Kamis") are flagged without being conflicts. The quote
+ledger lists each quote once with the outlets carrying it and their word-level differences.
 
 >>> from warta.article import Article
 >>> a = Article(source="a", outlet="detik.com", text="Gempa berkekuatan 4,8 mengguncang Garut pada Rabu pagi.")
