@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +22,7 @@ from .cleaning import Cleaner
 from .dedup import Deduplicator, Fingerprinter, canonical_url
 from .errors import Errors, Rejected
 from .language import LanguageDetector
-from .sources import SourceStats, iter_records
+from .sources import SourceStats, iter_records, total_bytes
 from .store import ArticleFilter, Store
 
 FURNITURE_STATE = "cleaning.furniture"
@@ -87,8 +89,43 @@ def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield batch
 
 
+@dataclass
+class _Prepared:
+    """A batch read and cleaned, waiting for its language and fingerprints."""
+
+    batch: list[Article | Rejected]
+    articles: list[Article]
+    rejects: list[Rejected]
+    known_rejects: set[str]
+    furniture: dict[str, Any]
+    analysis: Future[list[tuple[str | None, float | None, str, bytes]]] | None = None
+
+
+def _analyse_texts(texts: list[tuple[str, str]]) -> list[tuple[str | None, float | None, str, bytes]]:
+    """Language and fingerprint of ``(title, text)`` pairs (runs in a worker process)."""
+    articles = [Article(source="", title=title, text=text) for title, text in texts]
+    _WORKER["fingerprint"].pipe(_WORKER["language"].pipe(articles))
+    return [(a.language, a.language_score, a.content_hash or "", a.meta["signature"]) for a in articles]
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(settings_data: dict[str, Any]) -> None:
+    from .settings import Settings
+
+    settings = Settings(settings_data)
+    _WORKER["language"] = LanguageDetector(settings)
+    _WORKER["fingerprint"] = Fingerprinter(settings)
+
+
 class Ingestor:
-    """Holds the stages and the dedup index for one store; ``run`` ingests inputs into it."""
+    """Holds the stages and the dedup index for one store; ``run`` ingests inputs into it.
+
+    With ``[ingest] workers`` > 1 (or 0 = one per core, for inputs of at least
+    ``parallel_min_bytes``), language detection and fingerprints run in worker processes while the
+    main process reads and cleans the next batch; the result is the same as with one process.
+    """
 
     def __init__(self, store: Store, settings: Any) -> None:
         self.store = store
@@ -102,6 +139,13 @@ class Ingestor:
         self.dedup = Deduplicator(store, settings)
         self._ids = itertools.count(store.max_article_id() + 1)
 
+    def _workers(self, paths: list[str]) -> int:
+        cfg = self.settings.ingest
+        if cfg.workers == 0:
+            big = "-" in paths or total_bytes(paths) >= cfg.parallel_min_bytes
+            return (os.cpu_count() or 1) if big else 1
+        return cfg.workers
+
     def run(
         self,
         paths: Iterable[str],
@@ -113,18 +157,34 @@ class Ingestor:
     ) -> IngestSummary:
         """Ingest ``paths``; ``on_item`` is called for each input item after its batch is stored,
         and ``stats`` (if given) is kept up to date by the readers (bytes read, for progress)."""
+        paths = list(paths)
         summary = IngestSummary()
         started = time.perf_counter()
         records = iter_records(paths, settings=self.settings, mapping=mapping, fmt=fmt, stats=stats)
-        for batch in _batched(records, self.settings.ingest.batch_size):
-            self._run_batch(batch, summary)
-            if on_item is not None:
-                for item in batch:
-                    on_item(item)
+        workers = self._workers(paths)
+        pool = None
+        if workers > 1:
+            pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(self.settings.as_dict(),))
+        try:
+            pending: _Prepared | None = None
+            for batch in _batched(records, self.settings.ingest.batch_size):
+                prepared = self._prepare(batch, summary, pool, workers)
+                if pending is not None:
+                    self._finish(pending, summary, on_item)
+                pending = prepared
+            if pending is not None:
+                self._finish(pending, summary, on_item)
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
         summary.elapsed = time.perf_counter() - started
         return summary
 
-    def _run_batch(self, batch: list[Article | Rejected], summary: IngestSummary) -> None:
+    def _prepare(
+        self, batch: list[Article | Rejected], summary: IngestSummary, pool: ProcessPoolExecutor | None,
+        workers: int,
+    ) -> _Prepared:
+        """Read side of a batch: skip what is stored already, clean, start language and fingerprints."""
         summary.read += len(batch)
         rejects = [r for r in batch if isinstance(r, Rejected)]
         raw = [a for a in batch if isinstance(a, Article)]
@@ -140,24 +200,39 @@ class Ingestor:
                 rejects.append(item)
             else:
                 articles.append(item)
-        articles = self.fingerprint.pipe(self.language.pipe(articles))
-        for a in articles:
+        prepared = _Prepared(batch, articles, rejects, known_rejects, self.cleaner.state())
+        if pool is not None and articles:
+            prepared.analysis = pool.submit(_analyse_texts, [(a.title, a.text) for a in articles])
+        else:
+            self.fingerprint.pipe(self.language.pipe(articles))
+        return prepared
+
+    def _finish(
+        self, p: _Prepared, summary: IngestSummary, on_item: Callable[[Article | Rejected], None] | None
+    ) -> None:
+        """Write side of a batch: dedup against the store, then one transaction."""
+        if p.analysis is not None:
+            for a, (lang, score, digest, sig) in zip(p.articles, p.analysis.result(), strict=True):
+                a.language, a.language_score, a.content_hash = lang, score, digest
+                a.meta["signature"] = sig
+        for a in p.articles:
             if a.url:
                 a.source = canonical_url(a.url)
-        result = self.dedup.process(articles, self._ids.__next__)
+        result = self.dedup.process(p.articles, self._ids.__next__)
         summary.unchanged += result.unchanged
-        written = self.store.write_batch(
-            result.new, result.links, rejects, state={FURNITURE_STATE: self.cleaner.state()}
-        )
+        written = self.store.write_batch(result.new, result.links, p.rejects, state={FURNITURE_STATE: p.furniture})
         summary.ingested += written.articles
         summary.copies += sum(1 for a in result.new if a.duplicate_of is not None)
         summary.repeats += written.duplicates
-        for r in rejects:
-            if r.location not in known_rejects:
+        for r in p.rejects:
+            if r.location not in p.known_rejects:
                 summary.rejected[f"{r.code} {r.name}"] += 1
         for a in result.new:
             for w in a.meta.get("warnings", ()):
                 summary.warnings[f"{w['code']} {Errors[w['code']].value}"] += 1
+        if on_item is not None:
+            for item in p.batch:
+                on_item(item)
 
 
 def ingest(paths: Iterable[str], store: Store, settings: Any, **kwargs: Any) -> IngestSummary:
