@@ -20,6 +20,7 @@ as "seorang pejabat"), the offsets of the speaker mention, the cue and the conte
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Sequence
@@ -292,6 +293,7 @@ def _is_cap(word: str) -> bool:
     return bool(_CAP.match(word))
 
 
+_MARK_RE = re.compile("[" + re.escape(_OPENERS + _CLOSERS) + "]")
 #: Two apostrophes used as a quote mark (''like this''), opening (group 1) or closing.
 _DOUBLE_SINGLE = re.compile(r"''(?=(\S))?")
 
@@ -313,7 +315,7 @@ def _find_direct(text: str) -> list[tuple[int, int, int, int]]:
         pos += len(line) + 1
     pending: int | None = None  # open mark of a quote carried over from an earlier paragraph
     for line, base in zip(paragraphs, offsets, strict=True):
-        marks = [i for i, c in enumerate(line) if c in _OPENERS or c in _CLOSERS]
+        marks = [m.start() for m in _MARK_RE.finditer(line)]
         i = 0
         if pending is not None:
             if marks and marks[0] == len(line) - len(line.lstrip()) and line[marks[0]] in _OPENERS:
@@ -381,18 +383,16 @@ def _dictionary() -> frozenset[str]:
     return frozenset(path.read_text(encoding="utf-8").split())
 
 
+_LOWER_WORD = re.compile(r"(?<![\w'’.-])[a-z](?:[a-z'’-]|\.(?=[a-z]))*(?![\w'’-])")
+_INNER_CAP = re.compile(r"(?<=[^.!?\"“\n] )[A-ZÀ-Þ](?:[\w'’-]|\.(?=\w))*")
+
+
 @functools.lru_cache(maxsize=4)
 def _case_profile(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """Words seen lowercase, and words seen capitalised inside a sentence, in ``text``."""
-    lower = set()
-    inner_cap = set()
-    for m in _WORD.finditer(text):
-        w = m.group()
-        if w.islower():
-            lower.add(w)
-        elif m.start() > 1 and text[m.start() - 1] == " " and text[m.start() - 2] not in ".!?\"“\n":
-            inner_cap.add(w.lower())
-    return frozenset(lower), frozenset(inner_cap)
+    lower = frozenset(_LOWER_WORD.findall(text))
+    inner_cap = frozenset(w.lower() for w in _INNER_CAP.findall(text))
+    return lower, inner_cap
 
 
 def _sentence_initial_common(text: str, a: int, word: str) -> bool:
@@ -407,11 +407,23 @@ def _sentence_initial_common(text: str, a: int, word: str) -> bool:
     return low in lower or (low in _dictionary() and low not in inner_cap)
 
 
+_CAP_WORD = r"[A-ZÀ-Þ](?:[\w'’-]|\.(?=\w))*"
+#: Capitalised words joined by spaces, hyphens or name particles: where name chunks can be.
+_CAP_RUN = re.compile(r"(?<![\w'’.-])" + _CAP_WORD + r"(?:(?:[ \t]+|[ \t]*-[ \t]*)(?:(?:"
+                      + "|".join(sorted(_NAME_PARTICLES)) + r")[ \t]+)*" + _CAP_WORD + ")*")
+
+
 def _name_chunks(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Runs of capitalised words (with name particles) between ``start`` and ``end``."""
     chunks: list[tuple[int, int]] = []
+    for run in _CAP_RUN.finditer(text, start, end):
+        chunks += _run_chunks(text, _words(text, run.start(), run.end()))
+    return chunks
+
+
+def _run_chunks(text: str, words: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
+    chunks: list[tuple[int, int]] = []
     cur: list[tuple[int, int, str]] = []
-    words = _words(text, start, end)
     words = [w for k, w in enumerate(words)
              if not (_is_cap(w[2]) and _sentence_initial_common(text, w[0], w[2])
                      and not (k + 1 < len(words) and _is_cap(words[k + 1][2])))]
@@ -470,13 +482,33 @@ class _Resolver:
         #: Direct quotes' inner ranges: names inside them are not antecedents of "he" or "ia".
         self.quoted: list[tuple[int, int]] = []
         self._full_names: dict[str, str] | None = None
+        self._every: list[tuple[int, int]] | None = None
+        self._starts: list[int] = []
+
+    def _all_chunks(self) -> list[tuple[int, int]]:
+        if self._every is None:
+            self._every = _name_chunks(self.text, 0, len(self.text))
+            self._starts = [c[0] for c in self._every]
+        return self._every
+
+    def chunks_in(self, start: int, end: int) -> list[tuple[int, int]]:
+        """Capitalised chunks of the text clipped to ``[start, end)`` (the text is chunked once)."""
+        every = self._all_chunks()
+        out = []
+        for cs, ce in every[max(0, bisect.bisect_right(self._starts, start) - 1):]:
+            if cs >= end:
+                break
+            if ce > start:
+                s, e = _strip(self.text, max(cs, start), min(ce, end), " \t-")
+                if e > s:
+                    out.append((s, e))
+        return out
 
     def chunks_before(self, before: int) -> list[tuple[int, int]]:
-        """Capitalised chunks of the whole text ending before ``before`` (computed once)."""
+        """Capitalised chunks outside direct quotes ending before ``before``."""
         if self._chunks is None:
             quoted = self.quoted
-            self._chunks = [c for c in _name_chunks(self.text, 0, len(self.text))
-                            if not any(a <= c[0] < b for a, b in quoted)]
+            self._chunks = [c for c in self._all_chunks() if not any(a <= c[0] < b for a, b in quoted)]
         return [c for c in self._chunks if c[1] <= before]
 
     def _entity_in(self, start: int, end: int) -> Span | None:
@@ -513,7 +545,7 @@ class _Resolver:
             name = ent.attrs.get("canonical") or self.text[ent.start:ent.end]
             return self._remember(_Speaker(ent.start, ent.end, name, "person" if ent.label == "PER" else "name"),
                                   ent.label == "PER")
-        chunks = _name_chunks(self.text, start, end)
+        chunks = self.chunks_in(start, end)
         people = [(c, _split_role(self.text, *c)) for c in chunks]
         for _chunk, (s, e, person) in reversed(people):
             if person:
