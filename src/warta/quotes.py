@@ -9,7 +9,16 @@ chunks with their titles and roles split off. Back-references ("katanya", "tamba
 
 Each quote is ``Span(start, end, "direct" | "reported", layer="quote")`` over the quote
 content; ``attrs`` hold the speaker (canonical name or ``None`` for an unnamed source such
-as "seorang pejabat"), the offsets of the speaker mention, the cue and the content.
+as "seorang pejabat"), the offsets of the speaker mention (for a back-reference, the mention
+itself, e.g. "ia" or the "nya" of "katanya", with ``antecedent_start``/``antecedent_end``
+pointing at the name it stands for), the cue and the content.
+
+Conventions, shared with the Indonesian golden file and PolNeAR: one sentence can hold two
+reports ("X said A, and added that B"); a quote split around its cue ("“A,” X said, “B”") or
+continued in the same paragraph after its cue is one utterance; a paragraph that only
+continues the previous quote is a quote of its own with the same speaker and an empty cue.
+Rules only, no trained model: see ``benchmarks/eval_quotes.py`` (PolNeAR) and
+``tests/data/quotes_id_golden.json`` for the figures.
 
 >>> text = ('"Kami akan terus melakukannya," kata juru bicara Kremlin Dmitry Peskov kepada wartawan.\\n'
 ...         'Yang kurang jelas, katanya, adalah apa yang diberikan Rusia.')
