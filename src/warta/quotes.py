@@ -56,7 +56,7 @@ _ID_PRE_CUES = (
     "menekankan", "berkata", "mengaku", "menulis", "melaporkan", "mengimbau", "memaparkan",
     "menerangkan", "mengakui", "berpendapat",
     "mengungkap", "menyampaikan", "menuding", "menuduh", "mengingatkan", "bilang",
-    "mengutarakan", "membeberkan", "menandaskan", "mengucapkan", "menyinggung", "mengumumkan",
+    "mengutarakan", "membeberkan", "menandaskan", "mengucapkan", "menjawab", "mengumumkan",
     "membantah", "memprediksi", "memperkirakan", "memastikan", "bercerita", "berspekulasi",
 )
 _EN_CUES = (
@@ -542,7 +542,8 @@ class _Resolver:
             for chunk_start, chunk_end in self.chunks_before(len(self.text)):
                 s, e, person = _split_role(self.text, chunk_start, chunk_end)
                 cand = self.text[s:e]
-                if person and " " in cand:
+                opens = s == chunk_start and re.search(r"(?:^|[.!?\n])[\s\"“(]*$", self.text[max(0, s - 4):s])
+                if person and " " in cand and not opens:  # "Menguatnya Rupiah" opening a sentence is no name
                     self._full_names.setdefault(cand.split()[-1], cand)
                     self._full_names.setdefault(cand.split()[0], cand)
         return self._full_names.get(name, name)
