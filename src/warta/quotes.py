@@ -191,6 +191,7 @@ _EN_SPEAKER_STOP = {
 _SUBORDINATORS = {
     "when", "while", "after", "because", "although", "though", "if", "since", "before", "once",
     "ketika", "saat", "setelah", "karena", "meski", "meskipun", "jika", "sejak", "sebelum",
+    "dimana", "where", "whereas",
 }
 _CONJUNCTIONS = {"and", "but", "so", "yet", "dan", "tetapi", "tapi", "namun", "lalu", "kemudian", "also"}
 _ID_ADJUNCT_START = {
@@ -675,6 +676,8 @@ class _Finder:
             if k == len(segments) - 1:  # next to the verb: "when Clinton said ..." → Clinton
                 while len(words) > 1 and words[0][2].lower() in _SUBORDINATORS:
                     words = words[1:]
+                if len(words) > 2 and [w.lower() for _a, _b, w in words[:2]] == ["di", "mana"]:
+                    words = words[2:]  # "..., di mana Ketua Jerome Powell menyatakan"
             if not words:
                 continue
             s = words[0][0]
