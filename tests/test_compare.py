@@ -12,10 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from warta import compare
+from warta import compare, stories
 from warta.article import Article, Span
 from warta.pipeline import Pipeline
+from warta.settings import load_settings
 from warta.sources import iter_records, parse_mapping
+from warta.store import open_store
 
 WIB = timezone(timedelta(hours=7))
 #: Seed 004 names no outlet: it is known by its file name.
@@ -245,3 +247,20 @@ def test_places_that_neither_wording_shares_conflict():
     assert fact["status"] == "conflicting"
     assert [(c["kind"], [v["text"] for v in c["values"]]) for c in fact["conflicts"]] == [
         ("place", ["Garut", "Tasikmalaya"])]
+
+
+def test_story_report_of_a_stored_story(tmp_path, seeds_dir):
+    store = open_store(f"sqlite:///{tmp_path / 'w.db'}")
+    articles = seed_articles(seeds_dir)
+    for a in articles:
+        a.id += 1
+    store.write_batch(articles, [], [])
+    for a in articles:
+        for layer in ("timex", "quote"):
+            store.set_spans(a.id, layer, a.layer(layer))
+    stories.rebuild(store, load_settings())
+    story_id = stories.story_of(store, 1)
+    assert story_id == stories.story_of(store, 5)
+    report = compare.story_report(store, story_id)
+    assert report["story_id"] == story_id and [a["article_id"] for a in report["articles"]] == [1, 5]
+    assert fact_with(report, "kerja sama yang erat atas provokasi")["status"] == "corroborated"

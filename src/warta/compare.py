@@ -37,6 +37,7 @@ from . import timeline as timeline_mod
 from .article import Article, Span
 from .claims import WORD, char_ngrams, claims, terms, tfidf
 from .settings import Settings, load_settings
+from .stories import story_articles
 from .timeline import interval, story_reference
 from .timex import anchor
 
@@ -515,8 +516,6 @@ def report_from_articles(articles: Sequence[Article], settings: Settings | None 
 
 def story_report(store: Any, story_id: int, settings: Settings | None = None) -> dict[str, Any]:
     """The comparison of a stored story: its articles (with their span layers) as one report."""
-    from .stories import story_articles  # the story tables live with the clustering
-
     return {"story_id": story_id, **report_from_articles(story_articles(store, story_id), settings)}
 
 
