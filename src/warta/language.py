@@ -54,20 +54,21 @@ def indonesian_or_malay(text: str) -> str | None:
 class LanguageDetector:
     """Sets ``article.language`` (ISO 639-1) and ``article.language_score`` (0..1)."""
 
-    _cache: dict[tuple[str, ...], Any] = {}
+    _cache: dict[tuple[tuple[str, ...], bool], Any] = {}
     _lock = threading.Lock()
 
     def __init__(self, settings: Any) -> None:
         self.candidates = tuple(settings.language.candidates)
         self.sample_chars = settings.language.sample_chars
-        self._detector = self._build(self.candidates)
+        self.low_accuracy = settings.language.low_accuracy
+        self._detector = self._build(self.candidates, self.low_accuracy)
 
     @classmethod
-    def _build(cls, codes: tuple[str, ...]) -> Any:
+    def _build(cls, codes: tuple[str, ...], low_accuracy: bool) -> Any:
         from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
         with cls._lock:
-            if codes not in cls._cache:
+            if (codes, low_accuracy) not in cls._cache:
                 languages = []
                 for code in codes:
                     iso = getattr(IsoCode639_1, code.upper(), None)
@@ -76,9 +77,11 @@ class LanguageDetector:
                     languages.append(Language.from_iso_code_639_1(iso))
                 if len(languages) < 2:
                     raise ConfigError("language.candidates needs at least two languages")
-                builder = LanguageDetectorBuilder.from_languages(*languages)
-                cls._cache[codes] = builder.with_preloaded_language_models().build()
-            return cls._cache[codes]
+                builder = LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models()
+                if low_accuracy:
+                    builder = builder.with_low_accuracy_mode()
+                cls._cache[codes, low_accuracy] = builder.build()
+            return cls._cache[codes, low_accuracy]
 
     def sample(self, article: Article) -> str:
         return f"{article.title}\n{article.text[: self.sample_chars]}".strip()
