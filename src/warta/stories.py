@@ -530,6 +530,17 @@ def _unassigned_ids(store: Store, duplicates: bool) -> list[int]:
         " ORDER BY COALESCE(a.published_utc, '9999'), a.id")]
 
 
+def count_unassigned(store: Store) -> int:
+    """How many original articles ``assign_new`` would place (for progress bars)."""
+    return len(_unassigned_ids(store, duplicates=False))
+
+
+def count_unassigned(store: Store) -> int:
+    """How many stored originals have no story yet (what ``assign_new`` will cluster)."""
+    return int(_rows(store, "SELECT COUNT(*) FROM articles a LEFT JOIN story_assignments s ON s.article_id = a.id"
+                            " WHERE s.article_id IS NULL AND a.duplicate_of IS NULL")[0][0])
+
+
 def _write_assignments(store: Store, rows: list[tuple[int, int, float, str, str]]) -> None:
     with store.transaction() as c:
         c.executemany("INSERT OR REPLACE INTO story_assignments (article_id, story_id, score, via, evidence)"

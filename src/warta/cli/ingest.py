@@ -28,12 +28,15 @@ from . import cli
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--enrich/--no-enrich", default=True, show_default=True,
               help="Then extract entities, quotes and dates from the new articles.")
+@click.option("--stories/--no-stories", default=True, show_default=True,
+              help="Then place the new articles in stories.")
 @click.pass_obj
 def ingest(obj, paths: tuple[str, ...], mapping: str | None, fmt: str | None, as_json: bool, quiet: bool,
-           enrich: bool) -> None:
+           enrich: bool, stories: bool) -> None:
     """Ingest files, directories or - (stdin): clean, deduplicate and store articles.
 
-    Then (unless --no-enrich) extract entities, quotes and dates from the new articles.
+    Then (unless --no-enrich) extract entities, quotes and dates from the new articles, and (unless
+    --no-stories) place them in stories, in publication order.
     """
     from ..ingest import Ingestor
     from ..sources import SourceStats, parse_mapping, total_bytes
@@ -64,6 +67,8 @@ def ingest(obj, paths: tuple[str, ...], mapping: str | None, fmt: str | None, as
     data = summary.to_dict()
     if enrich:
         data["enriched"] = _enrich(obj, store, redo=False, quiet=quiet or as_json)
+    if stories:
+        data["stories"] = _assign_stories(obj, store, quiet=quiet or as_json)
     store.close()
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -78,7 +83,33 @@ def ingest(obj, paths: tuple[str, ...], mapping: str | None, fmt: str | None, as
     table.add_row("time", f"{data['elapsed_s']:.1f} s ({data['articles_per_s']:.0f} items/s)")
     for layer, n in data.get("enriched", {}).items():
         table.add_row(f"enrich: {layer}", str(n))
+    for key, n in data.get("stories", {}).items():
+        table.add_row(f"stories: {key}", str(n))
     Console().print(table)
+
+
+def _progress(label: str, quiet: bool, total: int) -> Progress:
+    columns = [
+        TextColumn(f"[bold]{label}"), BarColumn(), TaskProgressColumn(), TextColumn("{task.completed}/{task.total}"),
+        TextColumn("{task.fields[rate]:>6.0f}/s"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+    ]
+    return Progress(*columns, console=Console(stderr=True), disable=quiet or not total)
+
+
+def _advance(progress: Progress, task, n: int = 1) -> None:
+    progress.advance(task, n)
+    done = progress.tasks[0]
+    progress.update(task, rate=done.completed / (done.elapsed or 1e-9))
+
+
+def _assign_stories(obj, store, *, quiet: bool) -> dict[str, int]:
+    from .. import stories
+
+    pending = stories.count_unassigned(store)
+    with _progress("stories", quiet, pending) as progress:
+        task = progress.add_task("stories", total=pending, rate=0.0)
+        summary = stories.assign_new(store, obj.settings, on_progress=lambda n: _advance(progress, task, n))
+    return {"assigned": summary.assigned, "duplicates": summary.duplicates, "new_stories": summary.new_stories}
 
 
 def _enrich(obj, store, *, redo: bool, quiet: bool) -> dict[str, int]:
@@ -86,19 +117,9 @@ def _enrich(obj, store, *, redo: bool, quiet: bool) -> dict[str, int]:
 
     enricher = Enricher(store, obj.settings)
     pending = enricher.pending(redo=redo)
-    columns = [
-        TextColumn("[bold]enrich"), BarColumn(), TaskProgressColumn(), TextColumn("{task.completed}/{task.total}"),
-        TextColumn("{task.fields[rate]:>6.0f}/s"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-    ]
-    with Progress(*columns, console=Console(stderr=True), disable=quiet or not pending) as progress:
+    with _progress("enrich", quiet, pending) as progress:
         task = progress.add_task("enrich", total=pending, rate=0.0)
-
-        def tick(_item) -> None:
-            progress.advance(task)
-            done = progress.tasks[0]
-            progress.update(task, rate=done.completed / (done.elapsed or 1e-9))
-
-        counts = enricher.run(redo=redo, on_article=tick)
+        counts = enricher.run(redo=redo, on_article=lambda _item: _advance(progress, task))
     return {"articles": pending, **dict(counts)}
 
 
