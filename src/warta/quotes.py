@@ -47,7 +47,7 @@ __all__ = ["find_quotes", "quotes"]
 _ID_POST_CUES = (
     "kata", "ujar", "tutur", "ungkap", "tegas", "jelas", "imbuh", "tambah", "lanjut", "tulis",
     "sebut", "papar", "terang", "ucap", "pungkas", "kilah", "bilang", "seru", "timpal", "aku",
-    "pinta", "sambung", "tutup",
+    "pinta", "sambung", "tutup", "beber", "tandas", "urai", "cetus", "tukas", "sahut",
 )
 #: Indonesian verbs that introduce content: "X mengatakan (bahwa) ...".
 _ID_PRE_CUES = (
@@ -135,6 +135,9 @@ _ORG_WORDS = {
     luar negeri dalam keuangan pertahanan perdagangan perindustrian pendidikan kesehatan agama
     sosial hukum ham bumn esdm pertanian perhubungan koperasi ukm pariwisata ketenagakerjaan
     keamanan politik perekonomian investasi intelijen nasional daerah provinsi kabupaten kota
+    energi sumber daya mineral perumahan permukiman kawasan pekerjaan agraria tata ruang lingkungan
+    hidup kehutanan kelautan perikanan desa komunikasi informatika digital pemuda olahraga
+    pemberdayaan perempuan anak aparatur reformasi birokrasi transmigrasi imigrasi pemasyarakatan
     republik rakyat federal negara pusat timnas as amerika serikat korea selatan utara rusia china
     tiongkok indonesia ri jepang iran israel ukraina inggris jakarta jawa barat timur tengah seoul
     pyongyang washington moskow beijing us usa u.s. america american united states white
@@ -338,7 +341,8 @@ def _find_direct(text: str) -> list[tuple[int, int, int, int]]:
             c = line[j]
             if opened is None:
                 before = line[j - 1] if j else " "
-                if c in _OPENERS and (before in " (\t[-—–" or j == 0) and j + 1 < len(line) \
+                glued = before in ".,;:" and j + 1 < len(line) and line[j + 1].isupper()  # 'nuklir."Jadi'
+                if c in _OPENERS and (before in " (\t[-—–" or j == 0 or glued) and j + 1 < len(line) \
                         and not line[j + 1].isspace():
                     opened = base + j
             else:
@@ -700,7 +704,9 @@ class _Finder:
             ns, ne, nwords = named
             end = ne
             for k, (a, _b, w) in enumerate(nwords):
-                if k and w.lower() in _ID_SUBJECT_STOP:
+                inside_name = w.lower() in ("dan", "serta", "and") and k + 1 < len(nwords) \
+                    and _is_cap(nwords[k - 1][2]) and _is_cap(nwords[k + 1][2])
+                if k and w.lower() in _ID_SUBJECT_STOP and not inside_name:  # "Energi dan Sumber Daya Mineral"
                     end = a
                     break
             if nwords[0][2].lower() in _ID_DETERMINERS - {"pihak"}:
@@ -939,7 +945,7 @@ class _Finder:
                      r"([Mm]enurut(?:nya)?|[Aa]ccording to|Kata)\b\s*([^,]*?),\s+(.+)$", sent)
         if not m:
             # "A, menurut dia, B": the whole sentence is the content
-            m = re.match(r"(.+?),\s+(menurut(?:nya)?|according to)\s+([^,]{1,60}?),\s+(.+)$", sent)
+            m = re.match(r"(.+?),\s+(menurut(?:nya)?|according to)\s*([^,]{0,60}?),\s+(.+)$", sent)
             if m is None or len(m.group(4).split()) < 2:
                 return False
             cue_s, cue_e = s + m.start(2), s + m.end(2)
@@ -958,7 +964,8 @@ class _Finder:
         """"CONTENT, menurut X" / "CONTENT, according to X"."""
         sent = self.text[s:end]
         m = re.search(r",?\s+([Mm]enurut(?:nya)?|according to)\b\s*([^,]*)"
-                      r"(?:,\s*((?:[A-Z][\w'’.-]*\s?){1,4})(?=,|$))?(?:,.*)?$", sent)
+                      r"(?:,\s*((?:[A-Z][\w'’.-]*\s?){1,4})(?=,|$))?"
+                      r"(?:,\s*(?:who|which|yang|a|an|the|seorang|salah|as|sebagai|in|dalam|di)\b.*)?$", sent)
         if not m or len(sent[: m.start()].split()) < 3:
             return False
         cue_s, cue_e = s + m.start(1), s + m.end(1)
