@@ -196,6 +196,11 @@ _SUBORDINATORS = {
     "ketika", "saat", "setelah", "karena", "meski", "meskipun", "jika", "sejak", "sebelum",
     "dimana", "where", "whereas",
 }
+_FURNITURE_RE = re.compile(r"(?:Baca|Lihat|Simak|Tonton|Read|Watch|See)\s+(?:[Jj]uga|[Aa]lso|[Mm]ore)\b", re.I)
+_LEADING_ADVERBS = {
+    "sebelumnya", "kemudian", "lalu", "selanjutnya", "bahkan", "kini", "sekarang", "akhirnya",
+    "earlier", "later", "then", "now", "meanwhile", "finally",
+}
 _CONJUNCTIONS = {"and", "but", "so", "yet", "dan", "tetapi", "tapi", "namun", "lalu", "kemudian", "also"}
 _ID_ADJUNCT_START = {
     "pada", "dalam", "di", "berbicara", "saat", "ketika", "sementara", "namun", "kemudian",
@@ -682,6 +687,8 @@ class _Finder:
                     words = words[1:]
                 if len(words) > 2 and [w.lower() for _a, _b, w in words[:2]] == ["di", "mana"]:
                     words = words[2:]  # "..., di mana Ketua Jerome Powell menyatakan"
+                while len(words) > 1 and words[0][2].lower() in _LEADING_ADVERBS and _is_cap(words[1][2]):
+                    words = words[1:]  # "sebelumnya Menteri ESDM Bahlil Lahadalia memastikan"
             if not words:
                 continue
             s = words[0][0]
@@ -901,6 +908,8 @@ class _Finder:
             covered = sum(b - a for a, b in inner)
             if covered * 2 > (e - s) or len(inner) != len([1 for a, b in taken if a < e and s < b]):
                 return
+        if _FURNITURE_RE.match(text, s, e):
+            return  # "Baca juga: ..." links left in raw text are headlines, not reports
         end = e
         while end > s and text[end - 1] in ".!? \t":
             end -= 1
