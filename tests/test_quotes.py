@@ -20,7 +20,7 @@ GOLDEN = Path(__file__).parent / "data" / "quotes_id_golden.json"
 
 #: Minimum figures on the golden file (percent). Raise them when the stage improves; lowering
 #: one is a visible change to this line, never a silent one.
-GATE = {"precision": 95.0, "recall": 93.0, "f1": 94.0, "speaker": 91.0}
+GATE = {"precision": 95.0, "recall": 94.0, "f1": 95.0, "speaker": 93.0}
 
 
 def one(text: str) -> tuple[str, str, str | None, str]:
