@@ -1,0 +1,88 @@
+"""Evaluate warta's Indonesian NER: entity-level P/R/F1 on test splits, and throughput on real articles.
+
+    .venv/bin/python benchmarks/eval_ner.py [--model PATH] [--articles 2000]
+
+Scores are conlleval-style (exact span and type) on the types each corpus annotates (NER-UI has no
+EVT, so EVT predictions are ignored there). NER-UI fold 1 is evaluation-only (no licence): the model
+never sees it. Throughput runs the whole ``entities`` stage (CRF + roles + canonical names) over
+``isi_berita`` texts of the indonews corpus, next to a tokenise-only baseline measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+from pathlib import Path
+
+from warta.article import Article
+from warta.entities import EntityRecognizer
+from warta.ner import CORPORA, NerModel, evaluate, sentences
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+PUBLISHED = {"nerui": ("IndoBERT (IndoLEM, in-domain fine-tuning)", 90.1)}
+
+
+def articles(limit: int) -> list[str]:
+    csv.field_size_limit(sys.maxsize)
+    texts: list[str] = []
+    seen: set[str] = set()
+    for path in sorted((SHARED / "indonews-2025-06").glob("*.csv")):
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            for row in csv.DictReader(f):
+                text = (row.get("isi_berita") or "").strip()
+                if text and text not in seen:
+                    seen.add(text)
+                    texts.append(text)
+                if len(texts) >= limit:
+                    return texts
+    return texts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", help="CRF model file (default: the packaged one)")
+    parser.add_argument("--articles", type=int, default=2000)
+    args = parser.parse_args()
+    root = SHARED / "ner-id"
+    model = NerModel(args.model)
+    print(f"model: {model.path}")
+    print(f"{'corpus (test split)':24} {'sent':>5} {'P':>6} {'R':>6} {'F1':>6}  per type F1")
+    for corpus in CORPORA:
+        if not (root / str(CORPORA[corpus]["test"])).exists():
+            print(f"{corpus:24} missing")
+            continue
+        r = evaluate(model, root, corpus)
+        types = " ".join(f"{k}={v['f1'] * 100:.1f}" for k, v in r["types"].items())
+        prf = " ".join(f"{r[k] * 100:6.1f}" for k in ("precision", "recall", "f1"))
+        print(f"{corpus:24} {r['sentences']:5} {prf}  {types}")
+        if corpus in PUBLISHED:
+            name, f1 = PUBLISHED[corpus]
+            print(f"{'  published: ' + name:50} F1 {f1:.1f}")
+
+    texts = articles(args.articles)
+    if not texts:
+        print("throughput: indonews corpus missing")
+        return
+    chars = sum(map(len, texts))
+    t = time.perf_counter()
+    n_tokens = sum(len(s) for text in texts for s in sentences(text))
+    base = time.perf_counter() - t
+    results = {}
+    for batch_size in (1, 64):
+        stage = EntityRecognizer(None)
+        arts = [Article(source=f"bench:{i}", text=text, language="id") for i, text in enumerate(texts)]
+        t = time.perf_counter()
+        n_entities = sum(len(a.spans) for a in stage.pipe(arts, batch_size=batch_size))
+        results[batch_size] = time.perf_counter() - t
+    print(f"throughput: {len(texts)} articles, {chars / len(texts):.0f} chars and {n_tokens / len(texts):.0f} "
+          f"tokens per article, {n_entities / len(texts):.1f} entities per article, one process")
+    for batch_size, took in results.items():
+        print(f"  entities stage, pipe(batch_size={batch_size:2}): {len(texts) / took:7.1f} articles/s "
+              f"({n_tokens / took:,.0f} tokens/s); {took / base:.1f}x the tokenise-only time")
+    print(f"  tokenise only (baseline): {len(texts) / base:7.1f} articles/s")
+
+
+if __name__ == "__main__":
+    main()

