@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 
@@ -9,6 +10,7 @@ import hypothesis
 import pytest
 from fastapi.testclient import TestClient
 
+from warta import stories
 from warta.article import Article, Span
 from warta.highlight import Mark, highlight, safe_href
 from warta.settings import load_settings
@@ -20,6 +22,12 @@ EVIL = '<script>alert("x")</script>'
 TEXT = (
     "Presiden Rusia Vladimir Putin akan mengunjungi Korea Utara dalam beberapa hari mendatang.\n"
     "\u201cKami memantau perkembangan,\u201d kata Kim Hong-kyun pada hari Jumat."
+)
+#: The same happening in other words (another outlet's report).
+OTHER_TEXT = (
+    "Kremlin belum mengumumkan tanggalnya, tetapi Vladimir Putin dijadwalkan mengunjungi Korea Utara dalam beberapa"
+    " hari mendatang, menurut pejabat Seoul.\n"
+    "\u201cKami terus memantau perkembangan,\u201d ujar Kim Hong-kyun pada hari Jumat kepada wartawan di Seoul."
 )
 EVIL_TEXT = (
     f"Klik {EVIL} di sini.\n"
@@ -40,7 +48,7 @@ def _article(n: int, **kw: object) -> Article:
 def store(tmp_path_factory: pytest.TempPathFactory):
     store = open_store(f"sqlite:///{tmp_path_factory.mktemp('web')}/w.db")
     first = _article(1)
-    other = _article(2, outlet="b.test", title="Putin ke Pyongyang", content_hash="h2")
+    other = _article(2, outlet="b.test", title="Putin ke Pyongyang", content_hash="h2", text=OTHER_TEXT)
     store.write_batch([first, other], [], [])
     copy = _article(3, outlet="c.test", duplicate_of=first.id, duplicate_kind="near", similarity=0.93)
     evil = _article(4, title=f"{EVIL} judul", author='<img src=x onerror="alert(3)">', outlet="<b>evil</b>.test",
@@ -49,19 +57,21 @@ def store(tmp_path_factory: pytest.TempPathFactory):
     putin = store.upsert_entity("Vladimir Putin", "PER", ["Putin"])
     kim = store.upsert_entity("Kim Hong-kyun", "PER")
     for a in (first, other):
-        start = TEXT.index("Vladimir Putin")
+        text = a.text
+        start = text.index("Vladimir Putin")
         store.set_spans(a.id, "entity", [
             Span(start, start + 14, "PER", "entity", {"canonical": "Vladimir Putin", "entity_id": putin}),
-            Span(TEXT.index("Kim Hong"), TEXT.index("Kim Hong") + 13, "PER", "entity",
+            Span(text.index("Kim Hong"), text.index("Kim Hong") + 13, "PER", "entity",
                  {"canonical": "Kim Hong-kyun", "entity_id": kim}),
         ])
-        store.set_spans(a.id, "quote", [Span(TEXT.index("\u201c"), TEXT.index("\u201d") + 1, "direct", "quote",
+        store.set_spans(a.id, "quote", [Span(text.index("\u201c"), text.index("\u201d") + 1, "direct", "quote",
                                              {"speaker": "Kim Hong-kyun", "speaker_entity_id": kim})])
-        store.set_spans(a.id, "timex", [Span(TEXT.index("pada hari"), TEXT.index("Jumat") + 5, "DATE", "timex",
+        store.set_spans(a.id, "timex", [Span(text.index("pada hari"), text.index("Jumat") + 5, "DATE", "timex",
                                              {"value": "2024-06-14", "anchored": True})])
     evil_at = EVIL_TEXT.index("Putin")
     store.set_spans(evil.id, "entity", [Span(evil_at, evil_at + 5, "PER", "entity",
                                              {"canonical": '<script>x</script>', "entity_id": putin})])
+    stories.assign_new(store, load_settings())
     yield store
     store.close()
 
@@ -69,6 +79,13 @@ def store(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="module")
 def client(store) -> TestClient:
     return TestClient(create_app(store, load_settings(), token="s3cret"), raise_server_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def story_id(store) -> int:
+    found = stories.story_of(store, 1)
+    assert found is not None and stories.story_of(store, 2) == found, "articles 1 and 2 tell one story"
+    return found
 
 
 # -- a tiny HTML checker ---------------------------------------------------------------------------
@@ -200,8 +217,153 @@ def test_static_files_and_security_headers(client: TestClient) -> None:
 def test_openapi_lists_every_json_twin(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     for path in ("/api/articles", "/api/articles/{article_id}", "/api/search", "/api/outlets",
-                 "/api/entities/{entity_id}"):
+                 "/api/entities/{entity_id}", "/api/stories", "/api/stories/{story_id}"):
         assert "get" in paths[path], path
+    for path in ("/api/articles", "/api/ingest", "/api/stories/{story_id}/merge", "/api/stories/{story_id}/split",
+                 "/api/articles/{article_id}/move"):
+        assert "post" in paths[path], path
+
+
+def test_story_feed_orders_filters_and_pages(client: TestClient, story_id: int) -> None:
+    feed = client.get("/api/stories", params={"order": "coverage"}).json()
+    assert feed["items"][0]["id"] == story_id and feed["items"][0]["outlets"] == ["a.test", "b.test", "c.test"]
+    assert [s["id"] for s in client.get("/api/stories", params={"outlet": "b.test"}).json()["items"]] == [story_id]
+    assert client.get("/api/stories", params={"since": "2024-06-15"}).json()["items"] == []
+    assert client.get("/api/stories", params={"entity": "Kim Hong-kyun"}).json()["items"][0]["id"] == story_id
+    assert client.get("/api/stories", params={"entity": "Nobody"}).json()["items"] == []
+    one = client.get("/api/stories", params={"page_size": 1}).json()
+    assert len(one["items"]) == 1 and one["has_more"]
+    html = client.get("/", params={"order": "coverage"}).text
+    assert f'href="/stories/{story_id}"' in html and 'aria-current="page">Most covered' in html
+
+
+def test_story_json_twin_has_the_comparison(client: TestClient, story_id: int) -> None:
+    data = client.get(f"/api/stories/{story_id}").json()
+    assert data["story"]["articles"] == 3 and {a["id"] for a in data["articles"]} == {1, 2, 3}
+    assert set(data["report"]) >= {"facts", "quotes", "timeline", "summary"}
+    statuses = {f["status"] for f in data["report"]["facts"]}
+    assert "corroborated" in statuses
+    assert {w["article_id"] for w in data["why"]} == {1, 2, 3}
+    assert {w["via"] for w in data["why"] if w["article_id"] == 3} == {"duplicate"}
+
+
+def test_story_page_puts_outlets_side_by_side_with_evidence(client: TestClient, story_id: int) -> None:
+    html = client.get(f"/stories/{story_id}").text
+    tags = tags_of(html)
+    columns = [a["data-outlet"] for t, a in tags if t == "section" and "data-outlet" in a]
+    assert columns == ["a.test", "b.test", "c.test"]
+    badges = [a["class"] for t, a in tags if t == "span" and (a.get("class") or "").startswith("badge")]
+    assert "badge corroborated" in badges
+    facts = {a["data-fact"] for t, a in tags if t == "li" and "data-fact" in a}
+    evidence = {f for _, a in tags if "evidence" in (a.get("class") or "") and "data-fact" in a
+                for f in a["data-fact"].split()}
+    assert facts and evidence and evidence <= facts
+    assert '<svg class="coverage"' in html and html.count("<circle") == 3
+    assert "Why these articles were grouped" in html and "a copy of an article of this story" in html
+    assert_inert(html)
+
+
+def test_article_page_links_its_story(client: TestClient, story_id: int) -> None:
+    assert client.get("/api/articles/2").json()["story"]["id"] == story_id
+    assert f'<a href="/stories/{story_id}">' in client.get("/articles/2").text
+    assert client.get("/api/entities/1").json()["stories"][0]["id"] == story_id
+
+
+def test_story_reports_are_cached_per_membership(client: TestClient, story_id: int, monkeypatch) -> None:
+    calls = []
+    real = stories_report = client.app.state.web.reports
+    monkeypatch.setattr(real, "_items", type(real._items)())
+    from warta import compare
+
+    original = compare.story_report
+    monkeypatch.setattr(compare, "story_report", lambda *a, **k: calls.append(a[1]) or original(*a, **k))
+    client.get(f"/stories/{story_id}")
+    client.get(f"/api/stories/{story_id}")
+    assert calls == [story_id] and stories_report.size >= 1
+
+
+def test_reports_of_the_newest_stories_are_computed_at_startup(store) -> None:
+    app = create_app(store, load_settings())
+    with TestClient(app):
+        deadline = time.monotonic() + 30
+        while not app.state.web.reports._items and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert {key[0] for key in app.state.web.reports._items} == {s.id for s in stories.list_stories(store)}
+
+
+def test_outlet_summaries_follow_new_articles(tmp_path) -> None:
+    store = open_store(f"sqlite:///{tmp_path}/o.db")
+    client = TestClient(create_app(store, load_settings()))
+    store.write_batch([_article(1)], [], [])
+    assert [o["outlet"] for o in client.get("/api/outlets").json()["outlets"]] == ["a.test"]
+    store.write_batch([_article(2, outlet="b.test", content_hash="h2")], [], [])
+    assert len(client.get("/api/outlets").json()["outlets"]) == 2
+    assert 'value="b.test"' in client.get("/articles").text
+    store.close()
+
+
+# -- writes: bearer token, ingest, corrections ------------------------------------------------------------
+
+AUTH = {"authorization": "Bearer s3cret"}
+WRITES = [
+    ("post", "/api/articles", {"json": [{"title": "x", "text": "y"}]}),
+    ("post", "/api/ingest", {"files": {"files": ("a.txt", b"x")}}),
+    ("post", "/api/stories/1/merge", {"json": {"other": 2}}),
+    ("post", "/api/stories/1/split", {"json": {"articles": [1]}}),
+    ("post", "/api/articles/1/move", {"json": {"story": 1}}),
+]
+
+
+@pytest.mark.parametrize(("method", "url", "kwargs"), WRITES)
+def test_writes_need_the_token(client: TestClient, store, method: str, url: str, kwargs: dict) -> None:
+    missing = client.request(method, url, **kwargs)
+    assert missing.status_code == 401 and missing.json()["error"]["code"] == "unauthorized"
+    assert missing.headers["www-authenticate"] == "Bearer"
+    wrong = client.request(method, url, headers={"authorization": "Bearer nope"}, **kwargs)
+    assert wrong.status_code == 403 and wrong.json()["error"]["code"] == "forbidden"
+    read_only = TestClient(create_app(store, load_settings(), token=""))
+    refused = read_only.request(method, url, headers=AUTH, **kwargs)
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "read_only"
+
+
+def test_corrections_refuse_what_does_not_exist(client: TestClient, story_id: int) -> None:
+    cases = [("/api/stories/999/merge", {"other": story_id}, 404),
+             (f"/api/stories/{story_id}/merge", {"other": 999}, 404),
+             (f"/api/stories/{story_id}/merge", {"other": story_id}, 422),
+             (f"/api/stories/{story_id}/split", {"articles": [4]}, 422),
+             (f"/api/stories/{story_id}/split", {"articles": []}, 422),
+             ("/api/articles/999/move", {"story": story_id}, 404), ("/api/articles/1/move", {"story": 999}, 404),
+             ("/api/articles/1/move", {"story": "x"}, 422)]
+    for url, body, status in cases:
+        response = client.post(url, json=body, headers=AUTH)
+        assert response.status_code == status, (url, body, response.text)
+        assert set(response.json()["error"]) == {"code", "message", "status"}
+
+
+def test_split_move_and_merge_change_the_story(tmp_path) -> None:
+    store = open_store(f"sqlite:///{tmp_path}/c.db")
+    store.write_batch([_article(1), _article(2, outlet="b.test", content_hash="h2")], [], [])
+    stories.assign_new(store, load_settings())
+    client = TestClient(create_app(store, load_settings(), token="s3cret"))
+    first = stories.story_of(store, 1)
+    split = client.post(f"/api/stories/{first}/split", json={"articles": [2]}, headers=AUTH)
+    assert split.status_code == 200
+    second = split.json()["story"]["id"]
+    assert second != first and stories.story_of(store, 2) == second
+    moved = client.post("/api/articles/2/move", json={"story": first}, headers=AUTH).json()
+    assert moved["story"]["id"] == first and moved["story"]["articles"] == 2
+    client.post(f"/api/stories/{first}/split", json={"articles": [1]}, headers=AUTH)
+    other = stories.story_of(store, 1)
+    merged = client.post(f"/api/stories/{first}/merge", json={"other": other}, headers=AUTH).json()
+    assert merged["story"]["articles"] == 2 and stories.story_of(store, 1) == stories.story_of(store, 2)
+    store.close()
+
+
+def test_uploads_over_the_limit_are_refused(store) -> None:
+    settings = load_settings().with_overrides({"server": {"max_upload_bytes": 100}})
+    client = TestClient(create_app(store, settings, token="s3cret"))
+    response = client.post("/api/ingest", headers=AUTH, files=[("files", ("a.txt", b"x" * 500))])
+    assert response.status_code == 413 and response.json()["error"]["code"] == "too_large"
 
 
 # -- one error shape on every route ------------------------------------------------------------------
@@ -212,6 +374,9 @@ ERRORS = [
     ("/api/articles?page=0", 422), ("/articles?since=yesterday", 422), ("/api/search", 422),
     ("/api/search?q=%22", 422), ("/search?q=x&page_size=0", 422), ("/api/outlets?page=x", 200),
     ("/outlets/none", 404), ("/no/such/page", 404), ("/static/none.css", 404),
+    ("/api/stories/999", 404), ("/stories/999", 404), ("/api/stories/x", 422), ("/stories/0", 422),
+    ("/api/stories?order=oldest", 422), ("/?order=oldest", 422), ("/?until=2024-13-01", 422),
+    ("/api/stories?page_size=-1", 422),
 ]
 
 
@@ -239,7 +404,8 @@ def test_wrong_method_is_a_405_in_the_same_shape(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize("url", ["/articles/4", "/articles", "/search?q=Klik", "/search?q=%3Cscript%3E", "/outlets",
-                                 "/entities/1", "/articles?outlet=%3Cb%3Eevil%3C%2Fb%3E.test"])
+                                 "/entities/1", "/articles?outlet=%3Cb%3Eevil%3C%2Fb%3E.test", "/",
+                                 "/?entity=%3Cscript%3E", "/stories/2", "/stories/1"])
 def test_malicious_article_renders_inert(client: TestClient, url: str) -> None:
     response = client.get(url)
     assert response.status_code == 200

@@ -16,24 +16,32 @@ Every error, on every route, has one shape: ``{"error": {"code", "message", "sta
 from __future__ import annotations
 
 import hmac
+import json
 import os
 import pathlib
 import re
-from collections.abc import Callable
+import tempfile
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, time, timedelta
+from time import monotonic as time_now
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import jinja2
-from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
+from fastapi import APIRouter, Body, Depends, FastAPI, File, Path, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from markupsafe import Markup, escape
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from . import compare, stories
 from .article import Article, Span
+from .charts import coverage_svg
 from .errors import ConfigError, WartaError
 from .highlight import Mark, highlight, safe_href
 from .settings import Settings, load_settings
@@ -48,6 +56,7 @@ STATUS_CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    409: "conflict",
     413: "too_large",
     415: "unsupported_media_type",
     422: "invalid_request",
@@ -94,6 +103,16 @@ class ArticleRef(BaseModel):
     duplicate_of: int | None
 
 
+class StoryRef(BaseModel):
+    id: int
+    headline: str
+    articles: int
+    outlets: list[str]
+    languages: list[str]
+    first_published: datetime | None
+    last_published: datetime | None
+
+
 class SpanOut(BaseModel):
     layer: str
     start: int
@@ -112,6 +131,7 @@ class CopyOut(BaseModel):
     kind: str | None
     similarity: float | None
     published: str | None = None
+    seen_at: str | None = None
 
 
 class ArticleOut(ArticleRef):
@@ -123,6 +143,7 @@ class ArticleOut(ArticleRef):
     text: str
     spans: list[SpanOut]
     copies: list[CopyOut]
+    story: StoryRef | None
 
 
 class ArticlePage(BaseModel):
@@ -179,8 +200,68 @@ class QuoteOut(BaseModel):
 
 class EntityPageOut(BaseModel):
     entity: EntityOut
+    stories: list[StoryRef]
     mentions: list[MentionOut]
     quotes: list[QuoteOut]
+
+
+class StoryFeed(BaseModel):
+    items: list[StoryRef]
+    order: str
+    page: int
+    page_size: int
+    has_more: bool
+
+
+class WhyOut(BaseModel):
+    """Why one article is in its story: the assignment score and evidence kept by the clusterer."""
+
+    article_id: int
+    title: str
+    outlet: str | None
+    score: float | None
+    via: str | None
+    evidence: dict[str, Any]
+
+
+class StoryOut(BaseModel):
+    """A story: its articles, the comparison of its sources (facts, quotes, timeline, summary), and why."""
+
+    story: StoryRef
+    articles: list[ArticleRef]
+    report: dict[str, Any]
+    why: list[WhyOut]
+
+
+class ArticleIn(BaseModel):
+    """An article posted as JSON: the fields ``warta ingest`` reads from a JSON line."""
+
+    title: str = Field("", max_length=5_000)
+    text: str = Field("", max_length=5_000_000, description="Body text (or give html).")
+    html: str | None = Field(None, max_length=20_000_000, description="Raw page HTML, cleaned like a crawled page.")
+    url: str | None = Field(None, max_length=5_000)
+    outlet: str | None = Field(None, max_length=500)
+    author: str | None = Field(None, max_length=1_000)
+    published: str | None = Field(None, max_length=100, description="Publication time, in any usual format.")
+    updated: str | None = Field(None, max_length=100)
+
+
+class IngestOut(BaseModel):
+    """What one ingest request did (the summary ``warta ingest`` prints), and the spans it added."""
+
+    read: int
+    ingested: int
+    duplicates: int
+    copies: int
+    repeats: int
+    unchanged: int
+    rejected: int
+    rejected_by_reason: dict[str, int]
+    elapsed_s: float
+    articles_per_s: float
+    spans: dict[str, int]
+    stories_assigned: int
+    new_stories: int
 
 
 # -- the application ------------------------------------------------------------------------------
@@ -193,6 +274,10 @@ class Web:
         self.store = store
         self.settings = settings
         self.token = token
+        self.writing = threading.Lock()  # one ingest or correction at a time
+        self.reports = ReportCache(settings.server.report_cache)
+        self._summaries: dict[str, tuple[int, float, Any]] = {}
+        self._summaries_lock = threading.Lock()
         self.templates = jinja2.Environment(
             loader=jinja2.FileSystemLoader(HERE / "templates"),
             autoescape=True,
@@ -205,12 +290,59 @@ class Web:
         self.templates.filters["snippet"] = _snippet
         self.templates.globals["url_with"] = _url_with
 
+    def summary(self, name: str, compute: Callable[[], Any]) -> Any:
+        """A whole-store summary (outlet list, outlet statistics), recomputed when an article is added
+        or after ``[server] summary_ttl`` seconds (rejects and repeat links do not add articles)."""
+        version = self.store.max_article_id()
+        with self._summaries_lock:
+            hit = self._summaries.get(name)
+        if hit and hit[0] == version and time_now() - hit[1] < self.settings.server.summary_ttl:
+            return hit[2]
+        value = compute()
+        with self._summaries_lock:
+            self._summaries[name] = (version, time_now(), value)
+        return value
+
+    def outlet_names(self) -> list[str]:
+        return self.summary("outlets", lambda: [o for o in self.store.stats()["outlets"] if o != "unknown"])
+
+    def warm_reports(self, stop: threading.Event) -> int:
+        """Compute the reports of the newest stories ahead of their first view; returns how many."""
+        done = 0
+        for story in stories.list_stories(self.store, limit=self.settings.server.warm_reports, order="newest"):
+            if stop.is_set():
+                break
+            story_view(self, story.id)
+            done += 1
+        return done
+
     def page_size(self, requested: int | None) -> int:
         return min(requested or self.settings.server.page_size, self.settings.server.max_page_size)
 
     def render(self, request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         html = self.templates.get_template(template).render(request=request, **context)
         return HTMLResponse(html, status_code=status)
+
+
+class ReportCache:
+    """Story reports by story and membership: a changed story gets a fresh report, an old one ages out."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[int, tuple[int, ...]], dict[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[int, tuple[int, ...]], compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = compute()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
 
 
 def web(request: Request) -> Web:
@@ -245,14 +377,25 @@ def create_app(store: Store, settings: Settings | None = None, *, token: str | N
     """The ASGI app over ``store``; ``token`` (else ``WARTA_TOKEN``, else ``[server] token``) enables writes."""
     settings = settings or load_settings()
     token = token or os.environ.get("WARTA_TOKEN") or settings.server.token
+    state = Web(store, settings, token)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = threading.Event()
+        if settings.server.warm_reports:
+            threading.Thread(target=state.warm_reports, args=(stop,), name="warm-reports", daemon=True).start()
+        yield
+        stop.set()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="warta",
         summary="News story intelligence: stories, the outlets that cover them, and how they compare.",
         version="0.1.0",
         docs_url=None,  # Swagger UI and ReDoc load from a CDN; the spec is at /openapi.json
         redoc_url=None,
     )
-    app.state.web = Web(store, settings, token)
+    app.state.web = state
     app.include_router(api)
     app.include_router(pages)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -412,8 +555,11 @@ def article_view(ctx: Web, a: Article) -> ArticleOut:
     spans = [SpanOut(layer=s.layer, start=s.start, end=s.end, label=s.label, text=a.span_text(s), attrs=s.attrs)
              for s in a.spans]
     copies = [CopyOut(**{k: d.get(k) for k in CopyOut.model_fields}) for d in ctx.store.duplicates_of(a.id)]
+    story_id = stories.story_of(ctx.store, a.id)
+    story = stories.get_story(ctx.store, story_id) if story_id is not None else None
     return ArticleOut(**_ref(a).model_dump(), author=a.author, updated=a.updated, dateline=a.dateline,
-                      duplicate_kind=a.duplicate_kind, captions=a.captions, text=a.text, spans=spans, copies=copies)
+                      duplicate_kind=a.duplicate_kind, captions=a.captions, text=a.text, spans=spans, copies=copies,
+                      story=_story_ref(story) if story else None)
 
 
 def articles_view(ctx: Web, page: int, page_size: int | None, since: date | None, until: date | None,
@@ -493,7 +639,8 @@ def entity_view(ctx: Web, entity_id: int, limit: int = 200) -> EntityPageOut:
     oldest = datetime.min.replace(tzinfo=UTC)
     mentions.sort(key=lambda m: (m.article.published or oldest, m.article.id))
     quotes.sort(key=lambda q: (q.published or oldest, q.article_id))
-    return EntityPageOut(entity=entity, mentions=mentions, quotes=quotes)
+    named = stories.list_stories(ctx.store, entity=entity.canonical, limit=limit, order="newest")
+    return EntityPageOut(entity=entity, stories=[_story_ref(s) for s in named], mentions=mentions, quotes=quotes)
 
 
 # -- routes ------------------------------------------------------------------------------------------
@@ -509,7 +656,7 @@ def api_articles(ctx: WebDep, page: PageQ = 1, page_size: SizeQ = None, since: S
 def page_articles(request: Request, ctx: WebDep, page: PageQ = 1, page_size: SizeQ = None, since: SinceQ = None,
                   until: UntilQ = None, outlet: OutletQ = None, language: LanguageQ = None) -> HTMLResponse:
     view = articles_view(ctx, page, page_size, since, until, outlet, language)
-    return ctx.render(request, "articles.html", view=view, outlets=list(ctx.store.stats()["outlets"]))
+    return ctx.render(request, "articles.html", view=view, outlets=ctx.outlet_names())
 
 
 @api.get("/articles/{article_id}", response_model=ArticleOut, summary="One article with its spans and copies")
@@ -537,17 +684,17 @@ def page_search(request: Request, ctx: WebDep, q: Annotated[str, Query(max_lengt
                 page_size: SizeQ = None, since: SinceQ = None, until: UntilQ = None, outlet: OutletQ = None,
                 language: LanguageQ = None) -> HTMLResponse:
     view = search_view(ctx, q, page, page_size, since, until, outlet, language) if q.strip() else None
-    return ctx.render(request, "search.html", view=view, q=q, outlets=list(ctx.store.stats()["outlets"]))
+    return ctx.render(request, "search.html", view=view, q=q, outlets=ctx.outlet_names())
 
 
 @api.get("/outlets", response_model=OutletsOut, summary="Coverage statistics per outlet")
 def api_outlets(ctx: WebDep) -> OutletsOut:
-    return outlets_view(ctx)
+    return ctx.summary("outlet_stats", lambda: outlets_view(ctx))
 
 
 @pages.get("/outlets", summary="Coverage statistics per outlet (HTML)")
 def page_outlets(request: Request, ctx: WebDep) -> HTMLResponse:
-    view = outlets_view(ctx)
+    view = ctx.summary("outlet_stats", lambda: outlets_view(ctx))
     peak = max((n for o in view.outlets for n in o.per_day), default=0)
     return ctx.render(request, "outlets.html", view=view, peak=peak)
 
@@ -562,6 +709,204 @@ def page_entity(request: Request, ctx: WebDep, entity_id: IdP) -> HTMLResponse:
     return ctx.render(request, "entity.html", view=entity_view(ctx, entity_id))
 
 
-@pages.get("/", summary="Home", response_class=RedirectResponse, status_code=307)
-def page_home() -> RedirectResponse:
-    return RedirectResponse("/articles", status_code=307)
+# -- stories ---------------------------------------------------------------------------------------------
+
+OrderQ = Annotated[str, Query(pattern="^(newest|coverage)$", description="newest, or coverage (most outlets).")]
+EntityQ = Annotated[str | None, Query(max_length=200, description="Only stories mentioning this entity.")]
+
+
+def _story_ref(story: stories.StorySummary) -> StoryRef:
+    return StoryRef(id=story.id, headline=story.headline, articles=story.article_count, outlets=list(story.outlets),
+                    languages=list(story.languages), first_published=story.first_published,
+                    last_published=story.last_published)
+
+
+def feed_view(ctx: Web, order: str, page: int, page_size: int | None, since: date | None, until: date | None,
+              outlet: str | None, language: str | None, entity: str | None) -> StoryFeed:
+    size = ctx.page_size(page_size)
+    found = stories.list_stories(ctx.store, since=_day_start(since), until=_day_end(until), outlet=outlet,
+                                 language=language, entity=entity, limit=size + 1, offset=(page - 1) * size,
+                                 order=order)
+    return StoryFeed(items=[_story_ref(s) for s in found[:size]], order=order, page=page, page_size=size,
+                     has_more=len(found) > size)
+
+
+def _story(ctx: Web, story_id: int) -> tuple[StoryRef, list[Article]]:
+    story = stories.get_story(ctx.store, story_id)
+    if story is None:
+        raise WebError(404, f"no story {story_id}")
+    return _story_ref(story), stories.story_articles(ctx.store, story_id)
+
+
+def story_view(ctx: Web, story_id: int) -> tuple[StoryOut, list[Article]]:
+    ref, articles = _story(ctx, story_id)
+    # Membership and span layers decide the report: a correction or a re-enrichment gets a fresh one.
+    key = (story_id, tuple(x for a in articles for x in (a.id or 0, len(a.spans))))
+    report = ctx.reports.get(key, lambda: compare.story_report(ctx.store, story_id, ctx.settings))
+    why = [WhyOut(**row) for row in stories.story_evidence(ctx.store, story_id)]
+    return StoryOut(story=ref, articles=[_ref(a) for a in articles], report=report, why=why), articles
+
+
+def story_columns(view: StoryOut, articles: list[Article]) -> list[dict[str, Any]]:
+    """The story's articles side by side: one column per outlet, evidence of each fact highlighted."""
+    marks: dict[int, list[Mark]] = {}
+    for fact in view.report["facts"]:
+        for ev in fact["evidence"]:
+            marks.setdefault(ev["article_id"], []).append(Mark(
+                ev["start"], ev["end"], f"evidence {fact['status']}", title=fact["status"],
+                data=(("fact", str(fact["id"])),)))
+    columns: dict[str, list[dict[str, Any]]] = {}
+    for a in articles:
+        entities = span_marks(a, a.layer("entity"))
+        body = highlight(a.text, marks.get(a.id or -1, []) + entities)
+        columns.setdefault(a.outlet or "unknown outlet", []).append({"ref": _ref(a), "body": body})
+    return [{"outlet": outlet, "articles": items} for outlet, items in columns.items()]
+
+
+@api.get("/stories", response_model=StoryFeed, summary="Story feed: newest or most covered, filtered and paged")
+def api_stories(ctx: WebDep, order: OrderQ = "newest", page: PageQ = 1, page_size: SizeQ = None,
+                since: SinceQ = None, until: UntilQ = None, outlet: OutletQ = None, language: LanguageQ = None,
+                entity: EntityQ = None) -> StoryFeed:
+    return feed_view(ctx, order, page, page_size, since, until, outlet, language, entity)
+
+
+@pages.get("/", summary="Story feed (HTML)")
+def page_stories(request: Request, ctx: WebDep, order: OrderQ = "newest", page: PageQ = 1, page_size: SizeQ = None,
+                 since: SinceQ = None, until: UntilQ = None, outlet: OutletQ = None, language: LanguageQ = None,
+                 entity: EntityQ = None) -> HTMLResponse:
+    view = feed_view(ctx, order, page, page_size, since, until, outlet, language, entity)
+    return ctx.render(request, "stories.html", view=view, outlets=ctx.outlet_names())
+
+
+@api.get("/stories/{story_id}", response_model=StoryOut, summary="A story: facts, quotes, timeline, summary, why")
+def api_story(ctx: WebDep, story_id: IdP) -> StoryOut:
+    return story_view(ctx, story_id)[0]
+
+
+@pages.get("/stories/{story_id}", summary="A story, its outlets side by side (HTML)")
+def page_story(request: Request, ctx: WebDep, story_id: IdP) -> HTMLResponse:
+    view, articles = story_view(ctx, story_id)
+    counts = Counter(f["status"] for f in view.report["facts"])
+    chart = coverage_svg([(a.outlet or "unknown", a.published, a.title) for a in view.articles])
+    return ctx.render(request, "story.html", view=view, columns=story_columns(view, articles), counts=counts,
+                      chart=chart, titles={a.id: a.title for a in view.articles})
+
+
+# -- writes (bearer token) -------------------------------------------------------------------------------
+
+WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut, "description": STATUS_CODES[status]} for status in (401, 403, 409, 413)
+}
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def _upload_name(name: str | None, index: int) -> str:
+    """A harmless file name that keeps the extension (the format is detected from it)."""
+    base = _UNSAFE_NAME.sub("_", pathlib.PurePath(name or "").name).lstrip(".")[-120:]
+    return f"{index:04d}-{base or 'upload'}"
+
+
+def ingest_files(ctx: Web, files: list[tuple[str, bytes]]) -> IngestOut:
+    """Ingest uploaded files like ``warta ingest`` does, add the span layers and place new articles in stories."""
+    from .ingest import Enricher, ingest
+
+    with tempfile.TemporaryDirectory(prefix="warta-upload-") as folder, ctx.writing:
+        paths = []
+        for i, (name, data) in enumerate(files):
+            path = pathlib.Path(folder) / _upload_name(name, i)
+            path.write_bytes(data)
+            paths.append(str(path))
+        summary = ingest(paths, ctx.store, ctx.settings)
+        spans = Enricher(ctx.store, ctx.settings).run()
+        assigned = stories.assign_new(ctx.store, ctx.settings)
+    return IngestOut(**summary.to_dict(), spans=dict(spans), stories_assigned=assigned.assigned + assigned.duplicates,
+                     new_stories=assigned.new_stories)
+
+
+def _check_size(request: Request, ctx: Web) -> None:
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > ctx.settings.server.max_upload_bytes:
+        raise WebError(413, f"request body over {ctx.settings.server.max_upload_bytes} bytes")
+
+
+@api.post("/ingest", response_model=IngestOut, status_code=201, responses=WRITE_RESPONSES,
+          dependencies=[Depends(require_token)], summary="Ingest uploaded files (any format warta ingest reads)")
+def api_ingest(request: Request, ctx: WebDep, files: Annotated[list[UploadFile], File(description="Files.")]
+               ) -> IngestOut:
+    _check_size(request, ctx)
+    limit = ctx.settings.server.max_upload_bytes
+    read: list[tuple[str, bytes]] = []
+    for upload in files:
+        data = upload.file.read(limit + 1)
+        limit -= len(data)
+        if limit < 0:
+            raise WebError(413, f"uploads over {ctx.settings.server.max_upload_bytes} bytes")
+        read.append((upload.filename or "upload", data))
+    return ingest_files(ctx, read)
+
+
+@api.post("/articles", response_model=IngestOut, status_code=201, responses=WRITE_RESPONSES,
+          dependencies=[Depends(require_token)], summary="Ingest articles posted as JSON")
+def api_post_articles(request: Request, ctx: WebDep,
+                      articles: Annotated[list[ArticleIn], Body(min_length=1, max_length=10_000)]) -> IngestOut:
+    _check_size(request, ctx)
+    lines = "".join(json.dumps(a.model_dump(exclude_none=True), ensure_ascii=False) + "\n" for a in articles)
+    return ingest_files(ctx, [("articles.jsonl", lines.encode("utf-8"))])
+
+
+class MergeIn(BaseModel):
+    other: int = Field(ge=1, le=2**63 - 1, description="The story merged into this one.")
+
+
+class SplitIn(BaseModel):
+    articles: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] = Field(min_length=1, max_length=10_000)
+
+
+class MoveIn(BaseModel):
+    story: int = Field(ge=1, le=2**63 - 1, description="The story the article moves to.")
+
+
+class CorrectionOut(BaseModel):
+    """The story a correction produced (recorded: it survives ``warta stories rebuild``)."""
+
+    story: StoryRef
+
+
+def _correct(ctx: Web, apply: Callable[[], int]) -> CorrectionOut:
+    with ctx.writing:
+        try:
+            story_id = apply()
+        except stories.StoryError as exc:
+            raise WebError(422, str(exc), "invalid_correction") from None
+    story = stories.get_story(ctx.store, story_id)
+    if story is None:
+        raise WebError(409, f"story {story_id} no longer exists", "conflict")
+    return CorrectionOut(story=_story_ref(story))
+
+
+def _existing_story(ctx: Web, story_id: int) -> int:
+    if stories.get_story(ctx.store, story_id) is None:
+        raise WebError(404, f"no story {story_id}")
+    return story_id
+
+
+@api.post("/stories/{story_id}/merge", response_model=CorrectionOut, responses=WRITE_RESPONSES,
+          dependencies=[Depends(require_token)], summary="Merge another story into this one")
+def api_merge(ctx: WebDep, story_id: IdP, body: MergeIn) -> CorrectionOut:
+    into, other = _existing_story(ctx, story_id), _existing_story(ctx, body.other)
+    return _correct(ctx, lambda: stories.merge_stories(ctx.store, ctx.settings, into, other))
+
+
+@api.post("/stories/{story_id}/split", response_model=CorrectionOut, responses=WRITE_RESPONSES,
+          dependencies=[Depends(require_token)], summary="Split articles out of this story into a new one")
+def api_split(ctx: WebDep, story_id: IdP, body: SplitIn) -> CorrectionOut:
+    _existing_story(ctx, story_id)
+    return _correct(ctx, lambda: stories.split_story(ctx.store, ctx.settings, story_id, body.articles))
+
+
+@api.post("/articles/{article_id}/move", response_model=CorrectionOut, responses=WRITE_RESPONSES,
+          dependencies=[Depends(require_token)], summary="Move an article (and its copies) to another story")
+def api_move(ctx: WebDep, article_id: IdP, body: MoveIn) -> CorrectionOut:
+    _article(ctx, article_id)
+    to = _existing_story(ctx, body.story)
+    return _correct(ctx, lambda: stories.move_article(ctx.store, ctx.settings, article_id, to))

@@ -26,6 +26,7 @@ def serve(ctx: Context, host: str | None, port: int | None, token: str | None) -
     mode = "read-write" if app.state.web.token else "read-only"
     click.echo(f"warta serving {store.url} on http://{host}:{port} ({mode}); Ctrl-C stops it", err=True)
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        uvicorn.run(app, host=host, port=port, log_level="warning",
+                    timeout_keep_alive=settings.server.keep_alive)
     finally:
         store.close()
