@@ -74,6 +74,7 @@ _EN_CUES = (
 _REST_ADJUNCT_RE = re.compile(
     r"\s*(?:\w+ly\b|after|in|on|at|during|when|while|before|to|as|from|of|about|outside|inside|following|"
     r"through|via|last|this|earlier|later|pada|dalam|di|saat|ketika|usai|seusai|kepada|dikutip|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|yesterday|today|tonight|senin|selasa|rabu|kamis|jumat|sabtu|"
     r"seperti|sebagaimana|melalui|lewat)\b", re.IGNORECASE)
 _ASKED_RE = re.compile(r"(?:When\s+)?(?P<cue>[Aa]sked)\s+(?:\w+day\s+|by\s+[^,]{1,40}?\s+)?"
                        r"(?P<content>(?:if|whether|what|who|whom|why|how|when|which|about)\b[^,]+),")
@@ -181,6 +182,8 @@ _ID_POST_SPEAKER_STOP = _ID_SUBJECT_STOP | {
     "ketika", "di", "dari", "sebagaimana", "sesuai", "ditemui", "dihubungi", "beberapa", "sebelum",
     "sesaat", "selepas", "menanggapi", "mengenai", "terkait", "soal", "tentang",
 }
+#: First words of a clause with its own subject.
+_CLAUSE_OPENERS = {"he", "she", "they", "it", "we", "i", "you", "that", "there", "this", "these", "those"}
 _EN_AUX = {
     "is", "are", "was", "were", "has", "have", "had", "will", "would", "can", "could", "should",
     "may", "might", "must", "does", "did", "do", "isn't", "wasn't", "won't", "doesn't", "didn't",
@@ -311,7 +314,7 @@ def _is_cap(word: str) -> bool:
     return bool(_CAP.match(word))
 
 
-_MARK_RE = re.compile("[" + re.escape(_OPENERS + _CLOSERS) + "]")
+_MARK_RE = re.compile("[" + re.escape(_OPENERS + _CLOSERS) + "“]")
 #: Two apostrophes used as a quote mark (''like this''), opening (group 1) or closing.
 _DOUBLE_SINGLE = re.compile(r"''(?=(\S))?")
 
@@ -350,10 +353,13 @@ def _find_direct(text: str) -> list[tuple[int, int, int, int]]:
                 if c in _OPENERS and (before in " (\t[-—–" or j == 0 or glued) and j + 1 < len(line) \
                         and not line[j + 1].isspace():
                     opened = base + j
+                elif c == "”" and j == len(line) - len(line.lstrip()):
+                    opened = base + j  # a paragraph opened with the wrong mark: "” … they are so not like him"
             else:
                 after = line[j + 1] if j + 1 < len(line) else " "
                 before = line[j - 1] if j else " "
-                if c in _CLOSERS and (after.isspace() or after in ",.;:!?)—–-'\"”`") and not (
+                wrong_way = c == "“" and before in ",.!?" and after.isspace()  # "It's unusual,“ said
+                if (c in _CLOSERS or wrong_way) and (after.isspace() or after in ",.;:!?)—–-'\"”`") and not (
                         c == "\"" and before == " " and after not in " ,.;:!?"):
                     cs, ce = _strip(text, opened + 1, base + j, " \t\n")
                     if ce > cs:
@@ -765,7 +771,10 @@ class _Finder:
             return None
         m_en = (_EN_INV_DIRECT_RE if direct else _EN_INV_RE).match(text, at, end)
         if m_en:
-            sp = self.speaker_after(m_en.end() + 1, end, pos)
+            nxt = _words(text, m_en.end(), min(end, m_en.end() + 40))[:1]
+            gerund = bool(nxt) and nxt[0][2].islower() and nxt[0][2] not in _ROLE_WORDS \
+                and not _DETERMINER_RE.match(nxt[0][2] + " ")
+            sp = None if gerund else self.speaker_after(m_en.end() + 1, end, pos)
             if sp is not None and (sp.kind not in ("nominal", "pronoun") or _DETERMINER_RE.match(text, sp.start)) \
                     and not (direct and self._clause_follows(max(sp.end, m_en.end()), end, m_en.group("cue"))):
                 return m_en.group("cue"), m_en.start(), m_en.end(), sp
@@ -791,8 +800,8 @@ class _Finder:
         rest = self.text[pos:stop.start() if stop else end]
         if re.match(r"\s*(?:that|bahwa)\b", rest):
             return True
-        if cue.lower() in ("told", "tells", "asked", "asks", "wrote"):
-            return False  # an object follows: "“...,” Obama told a town hall meeting"
+        if cue.lower() in ("told", "tells", "asked", "asks", "wrote") or re.match(r"\s*(?:who|which|whose)\b", rest):
+            return False  # an object or a relative clause follows: "“...,” Obama told a town hall"
         words = _words(rest, 0, len(rest.split(",")[0]))
         return len(words) > 6 and words[0][2].islower() and not _REST_ADJUNCT_RE.match(rest)
 
@@ -1011,6 +1020,8 @@ class _Finder:
             rest_words = _words(rest, 0, len(rest))
             if mid is None and rest_words and rest_words[0][2].lower() in _EN_AUX:
                 continue  # "..., says Libya is the biggest trouble": the cue starts the content
+            if mid is None and len(rest_words) >= 3 and rest_words[0][2].lower() in _CLAUSE_OPENERS:
+                continue  # "..., while 22 percent said they might change their mind"
             if mid is None and len(rest_words) > 6 and not _REST_ADJUNCT_RE.match(rest):
                 continue  # "In an interview, Trump says he ...": the cue starts the content
             cend = end if mid and len(mid.group(1).split()) >= 2 else s + m.start()
