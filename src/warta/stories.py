@@ -531,11 +531,6 @@ def _unassigned_ids(store: Store, duplicates: bool) -> list[int]:
 
 
 def count_unassigned(store: Store) -> int:
-    """How many original articles ``assign_new`` would place (for progress bars)."""
-    return len(_unassigned_ids(store, duplicates=False))
-
-
-def count_unassigned(store: Store) -> int:
     """How many stored originals have no story yet (what ``assign_new`` will cluster)."""
     return int(_rows(store, "SELECT COUNT(*) FROM articles a LEFT JOIN story_assignments s ON s.article_id = a.id"
                             " WHERE s.article_id IS NULL AND a.duplicate_of IS NULL")[0][0])

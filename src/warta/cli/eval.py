@@ -52,3 +52,44 @@ def eval_timex(gold: Path, include_dct: bool, errors: bool) -> None:
     if errors:
         for line in scores.errors:
             click.echo(line)
+
+
+@eval_.command("stories")
+@click.option("--gold", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Gold stories JSON: {\"stories\": [{\"story\": ..., \"urls\": [...]}, ...]}.")
+@click.option("--export", "export_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Score this `warta stories export` file instead of the store.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def eval_stories(obj, gold: Path, export_file: Path | None, as_json: bool) -> None:
+    """Stories against gold labels: B-cubed and pairwise precision, recall and F1.
+
+    Only gold articles count; a gold URL warta does not have counts as a story of its own.
+    """
+    import json
+
+    from ..stories import bcubed, export_assignments, pairwise
+
+    try:
+        data = json.loads(gold.read_text(encoding="utf-8"))
+        labels = {url: s["story"] for s in data["stories"] for url in s["urls"]}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise click.ClickException(f"cannot read gold stories from {gold}: {exc}") from None
+    if export_file is not None:
+        lines = export_file.read_text(encoding="utf-8").splitlines()
+        records = [json.loads(line) for line in lines if line.strip()]
+    else:
+        with obj.open_store() as store:
+            records = list(export_assignments(store))
+    predicted = {r["url"]: r["story_id"] for r in records if r.get("story_id") is not None}
+    found = sum(url in predicted for url in labels)
+    scores = {"B-cubed": bcubed(labels, predicted), "pairwise": pairwise(labels, predicted)}
+    if as_json:
+        out = {name: {"precision": s.precision, "recall": s.recall, "f1": s.f1} for name, s in scores.items()}
+        click.echo(json.dumps({"gold_articles": len(labels), "found": found, **out}, indent=2))
+        return
+    table = Table("measure", "precision", "recall", "F1",
+                  title=f"{len(labels)} gold articles in {len(set(labels.values()))} stories ({found} found in warta)")
+    for name, s in scores.items():
+        table.add_row(name, f"{s.precision:.4f}", f"{s.recall:.4f}", f"{s.f1:.4f}")
+    Console().print(table)
