@@ -116,9 +116,9 @@ def test_alias_table() -> None:
 
 
 def test_abbreviation_in_brackets_takes_the_full_name() -> None:
-    text = "Komisi Pemberantasan Rasuah (KPR) memanggil Budi. KPR menyatakan"
-    got = resolve_mentions(text, [Mention(0, 27, "ORG"), Mention(29, 32, "ORG"), Mention(44, 48, "PER")])
-    assert [m.canonical for m in got] == ["Komisi Pemberantasan Rasuah", "Komisi Pemberantasan Rasuah", "Budi"]
+    text = "Center of Economic and Law Studies (CELIOS) memanggil Budi. KPR menyatakan"
+    got = resolve_mentions(text, [Mention(0, 34, "ORG"), Mention(36, 42, "ORG"), Mention(54, 58, "PER")])
+    assert [m.canonical for m in got] == ["Center of Economic and Law Studies"] * 2 + ["Budi"]
 
 
 def test_title_inside_a_person_span_becomes_the_role() -> None:

@@ -221,7 +221,8 @@ def _abbreviation_links(text: str, mentions: Sequence[Mention]) -> dict[int, int
     for i in range(1, len(mentions)):
         prev, cur = mentions[i - 1], mentions[i]
         between = text[prev.end : cur.start]
-        if between.strip() == "(" and text[cur.end : cur.end + 1] == ")" and _short_caps(text[cur.start : cur.end]):
+        acronym = text[cur.start : cur.end]
+        if between.strip() == "(" and text[cur.end : cur.end + 1] == ")" and acronym.isupper() and " " not in acronym:
             links[i] = i - 1
     return links
 
