@@ -211,7 +211,8 @@ _ID_ADJUNCT_START = {
     "setelah", "sebelum", "sejak", "hingga", "terkait", "menanggapi", "mengenai", "soal",
     "selanjutnya", "bahkan", "meski", "meskipun", "walaupun", "kendati", "tak", "tidak", "jika",
     "kalau", "apabila", "seperti", "lalu", "adapun", "sedangkan", "oleh", "sehingga", "untuk",
-    "menggaungkan", "mengutip", "dilansir", "dikutip", "in", "on", "at", "during", "after",
+    "menggaungkan", "mengutip", "dilansir", "dikutip", "in", "on", "at", "during", "after", "among",
+    "for", "with", "like", "unlike", "despite",
     "speaking", "meanwhile", "but", "however", "and", "when", "while", "asked", "according",
 }
 
@@ -573,7 +574,10 @@ class _Resolver:
                                   ent.label == "PER")
         chunks = self.chunks_in(start, end)
         people = [(c, _split_role(self.text, *c)) for c in chunks]
-        for _chunk, (s, e, person) in reversed(people):
+        codes = [p for p in people if self.text[max(0, p[0][0] - 1):p[0][0]] == "("
+                 and "-" in self.text[p[0][0]:p[0][1]]]
+        ranked = [p for p in reversed(people) if p not in codes] + codes  # party codes: "Warren (D-MA)"
+        for _chunk, (s, e, person) in ranked:
             if person:
                 return self._remember(_Speaker(s, e, self._full_name(self.text[s:e]), "person"), True)
         if people:
@@ -669,7 +673,8 @@ class _Finder:
             return sp
         return _Speaker(start, stop, None, "nominal")
 
-    def subject_before(self, sent_start: int, verb_start: int, before_quote: int) -> _Speaker | None:
+    def subject_before(self, sent_start: int, verb_start: int, before_quote: int,
+                       participle: bool = False) -> _Speaker | None:
         """The subject of a clause ending at a speech verb ("<Kim Jong Un> mengatakan ...")."""
         text = self.text
         if sent_start == 0 or text[sent_start - 1] == "\n":
@@ -703,8 +708,17 @@ class _Finder:
             kept.append((s, e, words))
         if not kept:
             return None
+        if participle:  # "Sanders released a statement last week, insisting ...": the main clause's subject
+            s, e, words = kept[0]
+            lead = [c for c in self.res.chunks_in(s, e) if c[0] <= words[min(3, len(words) - 1)][0]]
+            if words[0][2].lower() in _EN_PRONOUNS - _FIRST_PERSON:
+                return self.res.back_reference(words[0][0], words[0][1], words[0][0], self.previous(before_quote))
+            if lead:
+                return self.res.named_phrase(*lead[0])
+            return None
         s, e, words = kept[-1]
         if len(kept) > 1 and words[0][2].lower() not in _ID_PRONOUNS | _EN_PRONOUNS \
+                and not _DETERMINER_RE.match(words[0][2] + " ") and not words[0][2][0].isdigit() \
                 and not any(_is_cap(w) and w.lower() not in _NOT_NAMES for _a, _b, w in words):
             s, e, words = kept[-2]
         first = words[0][2].lower()
@@ -1067,7 +1081,7 @@ class _Finder:
                 elif re.fullmatch(r"[\s,]*(?:and|but|dan|serta|namun)?[\s,]*", text[s:cue_s]) and self.quotes:
                     sp = self.res.back_reference(cue_s, cue_s, cue_s, self.quotes[-1])  # "..., and said B"
                 else:
-                    sp = self.subject_before(s, cue_s, cue_s)
+                    sp = self.subject_before(s, cue_s, cue_s, participle=m.group("cue").endswith("ing"))
                 if sp is None or (sp.kind == "nominal" and rx is not _ID_PRE_RE and (sp.end - sp.start) > 60):
                     continue
                 cstart = cue_e + body.end()
