@@ -91,7 +91,7 @@ _COLON_NOT_SPEAKERS = {
     "baca", "lihat", "simak", "video", "foto", "editor", "update", "exclusive", "breaking", "poll",
     "watch", "read", "live", "related", "source", "sumber", "note", "catatan", "photo", "image",
     "q", "question", "pilihan", "tonton", "penulis", "reporter", "artikel", "berita", "correction",
-    "clarification", "disclosure", "contributing", "koreksi", "ralat",
+    "clarification", "disclosure", "contributing", "koreksi", "ralat", "editor's", "editor’s",
 }
 _EN_LEAD_ADJUNCTS = {
     "in", "as", "asked", "speaking", "on", "at", "during", "after", "before", "when", "while",
@@ -683,7 +683,7 @@ class _Finder:
                 sent_start = dateline.end()
         segments: list[tuple[int, int]] = []
         pos = sent_start
-        for m in re.finditer(r",|\s[-–—]\s", text[sent_start:verb_start]):
+        for m in re.finditer(r",|\s(?:--?|[–—])\s", text[sent_start:verb_start]):
             segments.append((pos, sent_start + m.start()))
             pos = sent_start + m.end()
         segments.append((pos, verb_start))
@@ -837,7 +837,7 @@ class _Finder:
             sp = self.res.named_phrase(ns, ne) or _Speaker(ns, ne, text[ns:ne], "person")
             return ":", sent_start + colon.end(1), sent_start + colon.end(1) + 1, sp
         cs, ce = sent_start + m.start(1), sent_start + m.end(1)
-        sp = self.subject_before(sent_start, cs, open_mark)
+        sp = self.subject_before(sent_start, cs, open_mark, participle=m.group(1).lower().endswith("ing"))
         return m.group(1).lower(), cs, ce, sp
 
     def run(self) -> list[_Quote]:
@@ -1056,7 +1056,8 @@ class _Finder:
                 if cue_s in used or self._quoted(cue_s) or text[max(s, cue_s - 8):cue_s].lower().split()[-1:] in (
                         [w] for w in _NOT_A_REPORT_BEFORE):
                     continue
-                relative = re.search(r"(?:,\s*)?\b(yang|who)\s+(?:also\s+|juga\s+)?$", text[max(s, cue_s - 12):cue_s])
+                relative = re.search(r"(?:,\s*)?\b(yang|who)\s+(?:(?:also|has|have|had|juga|telah|sudah)\s+)*$",
+                                     text[max(s, cue_s - 20):cue_s])
                 if text[max(s, cue_s - 6):cue_s].lower().strip().split()[-1:] == ["which"]:
                     continue
                 after = text[cue_e:end]
@@ -1071,11 +1072,11 @@ class _Finder:
                 if body is None:
                     continue
                 if relative:
-                    rel_s = max(s, cue_s - 12) + relative.start()
+                    rel_s = max(s, cue_s - 20) + relative.start()
                     head = self.subject_before(s, rel_s, cue_s)
                     if head is None or head.name is None:
                         continue
-                    who = max(s, cue_s - 12) + relative.start(1)
+                    who = max(s, cue_s - 20) + relative.start(1)
                     sp = _Speaker(who, who + len(relative.group(1)), head.name, "pronoun",
                                   head.antecedent or (head.start, head.end))
                 elif re.fullmatch(r"[\s,]*(?:and|but|dan|serta|namun)?[\s,]*", text[s:cue_s]) and self.quotes:
