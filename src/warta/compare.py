@@ -27,7 +27,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
-from rich.console import Console
+from rich.console import Console, Group
+from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 from scipy import sparse
@@ -533,23 +534,29 @@ def _outlets(sources: Sequence[dict]) -> str:
     return ", ".join(parts)
 
 
-def _more(console: Console, shown: int, total: int, what: str) -> None:
-    if total > shown:
-        console.print(Text(f"  … {total - shown} more {what} (--json lists them all)", style="dim"))
+def _more(shown: int, total: int, what: str) -> list[Text]:
+    return [Text(f"  … {total - shown} more {what} (--json lists them all)", style="dim")] if total > shown else []
 
 
-def render(report: dict[str, Any], console: Console, *, limit: int = 25) -> None:
-    """Print a story report: summary, facts by status, conflicts side by side, quotes, timeline.
+def _diff_line(version: dict[str, Any]) -> Text:
+    line = Text(f"    {version['outlet']}: {version['wording']}", style="dim")
+    for d in version["diff"] if len(version["diff"]) <= 4 else []:
+        line.append("  ").append(d["a"] or "∅", style="red strike").append(" → ").append(d["b"] or "∅", style="green")
+    return line
 
-    At most ``limit`` facts of each status, quotes and timeline entries are printed (multi-outlet
-    ones first); the JSON report has them all.
+
+def view(report: dict[str, Any], *, limit: int = 25) -> Group:
+    """A story report as one rich renderable: summary, facts by status with conflicts side by side,
+    quotes with their wording differences, timeline.
+
+    At most ``limit`` facts of each status and quotes, and twice as many timeline entries, are shown
+    (the best supported first); the JSON report has them all.
     """
     articles = report["articles"]
-    console.rule(f"[bold]Story {report.get('story_id', '')}[/] · {len(articles)} articles · "
-                 f"{len({a['outlet'] for a in articles})} outlets")
-    console.print("[bold]Summary[/]")
-    for s in report["summary"]:
-        console.print(Text("• ").append(s["text"]).append(f"  [{', '.join(s['sources'])}]", style="cyan"))
+    parts: list[Any] = [Rule(f"[bold]Story {report.get('story_id', '')}[/] · {len(articles)} articles · "
+                             f"{len({a['outlet'] for a in articles})} outlets"), Text("Summary", style="bold")]
+    parts += [Text("• ").append(s["text"]).append(f"  [{', '.join(s['sources'])}]", style="cyan")
+              for s in report["summary"]]
     counts = Counter(f["status"] for f in report["facts"])
     table = Table(title=f"Facts: {counts['corroborated']} corroborated, {counts['single-source']} single-source, "
                         f"{counts['conflicting']} conflicting", show_lines=False, expand=True)
@@ -567,21 +574,16 @@ def render(report: dict[str, Any], console: Console, *, limit: int = 25) -> None
                 sides = "  vs  ".join(f"{v['text']} ({v['outlet']})" for v in c["values"])
                 note.append(f"\n  {label} [{c['kind']}]: {sides}", style=style)
         table.add_row(Text(f["status"], style=_STATUS_STYLE[f["status"]]), note, _outlets(f["sources"]))
-    console.print(table)
+    parts.append(table)
     for status, total in counts.items():
-        _more(console, min(total, limit), total, f"{status} facts")
+        parts += _more(min(total, limit), total, f"{status} facts")
     if report["quotes"]:
-        console.print("[bold]Quotes[/]")
+        parts.append(Text("Quotes", style="bold"))
     for q in report["quotes"][:limit]:
-        console.print(Text(f"{q['speaker'] or 'unattributed'}: ", style="bold").append(f"“{q['text']}”")
-                      .append(f"  [{', '.join(q['outlets'])}]", style="cyan"))
-        for v in q["versions"][1:]:
-            line = Text(f"    {v['outlet']}: {v['wording']}", style="dim")
-            for d in v["diff"] if len(v["diff"]) <= 4 else []:
-                line.append("  ").append(d["a"] or "∅", style="red strike").append(" → ").append(d["b"] or "∅",
-                                                                                              style="green")
-            console.print(line)
-    _more(console, min(len(report["quotes"]), limit), len(report["quotes"]), "quotes")
+        parts.append(Text(f"{q['speaker'] or 'unattributed'}: ", style="bold").append(f"“{q['text']}”")
+                     .append(f"  [{', '.join(q['outlets'])}]", style="cyan"))
+        parts += [_diff_line(v) for v in q["versions"][1:]]
+    parts += _more(min(len(report["quotes"]), limit), len(report["quotes"]), "quotes")
     if report["timeline"]:
         times = Table(title="Timeline", expand=True)
         times.add_column("when", no_wrap=True)
@@ -594,8 +596,14 @@ def render(report: dict[str, Any], console: Console, *, limit: int = 25) -> None
         for e in entries:
             when = e["value"] + (" (inferred)" if e["inferred"] else "")
             times.add_row(when, f"{e['when']}: {e['text']}", ", ".join(e["sources"]))
-        console.print(times)
-        _more(console, len(entries), len(report["timeline"]), "dated entries")
+        parts.append(times)
+        parts += _more(len(entries), len(report["timeline"]), "dated entries")
+    return Group(*parts)
+
+
+def render(report: dict[str, Any], console: Console, *, limit: int = 25) -> None:
+    """Print a story report (see :func:`view`)."""
+    console.print(view(report, limit=limit))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,7 @@
-"""``warta compare``: compare stored articles as one story (facts, quotes, timeline, summary)."""
+"""``warta compare``: compare stored articles as one story (facts, quotes, timeline, summary).
+
+Also adds the comparison to ``warta stories show`` (terminal view; ``--json`` carries the report).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from typing import Any
 import click
 
 from . import cli
+from .stories import SHOW_SECTIONS
 
 
 def print_report(report: dict[str, Any], as_json: bool) -> None:
@@ -20,6 +24,18 @@ def print_report(report: dict[str, Any], as_json: bool) -> None:
         from ..compare import render  # imported on use: numpy/scipy would slow every `warta` command
 
         render(report, Console())
+
+
+def story_section(store: Any, story_id: int) -> Any:
+    """``warta stories show``: the story's comparison below its article list."""
+    from ..compare import story_report, view
+
+    obj = click.get_current_context(silent=True)
+    settings = obj.obj.settings if obj is not None and obj.obj is not None else None
+    return view(story_report(store, story_id, settings))
+
+
+SHOW_SECTIONS.append(story_section)
 
 
 @cli.command("compare")

@@ -129,6 +129,9 @@ def show_cmd(obj: Any, story_id: int, why: bool, as_json: bool) -> None:
         if as_json:
             data = story.to_dict()
             data["articles"] = rows if why else [{k: r[k] for k in ("article_id", "title", "outlet")} for r in rows]
+            from ..compare import story_report  # facts, quotes, timeline, summary (the terminal view: SHOW_SECTIONS)
+
+            data.update({k: v for k, v in story_report(store, story_id, obj.settings).items() if k not in data})
             click.echo(json.dumps(data, ensure_ascii=False, indent=2))
             return
         console = Console()
