@@ -227,6 +227,30 @@ def _abbreviation_links(text: str, mentions: Sequence[Mention]) -> dict[int, int
     return links
 
 
+def _repeated_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
+    """Other occurrences of names already found in the article (the tagger misses some repeats):
+    the same name, or the last word of a person's full name ("Haines" after "Avril Haines")."""
+    names: dict[str, str] = {}
+    for m in mentions:
+        words = _words(text, m.start, m.end)
+        names.setdefault(text[m.start : m.end], m.label)
+        last = words[-1][0] if words else ""
+        if m.label == "PER" and len(words) > 1 and len(last) > 2 and last[:1].isupper() \
+                and last.lower() not in ROLE_WORDS and last not in aliases():
+            names.setdefault(last, "PER")
+    names = {n: label for n, label in names.items() if n[:1].isupper() and len(n) > 1}
+    if not names:
+        return []
+    taken = [(m.start, m.end) for m in mentions]
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")(?!\w)")
+    found = []
+    for hit in pattern.finditer(text):
+        if not any(s < hit.end() and hit.start() < e for s, e in taken):
+            found.append(Mention(hit.start(), hit.end(), names[hit.group()]))
+            taken.append((hit.start(), hit.end()))
+    return found
+
+
 def resolve_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     """Roles split off, then canonical names from the alias table, the key, and earlier full names."""
     table = aliases()
@@ -234,6 +258,7 @@ def resolve_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
               for p in _split_org_person(text, d)]
     pieces = [p for m in pieces for p in (_strip_title(text, m) if m.label == "PER" else [m])]
     out = [_role_before(text, m, pieces) if m.label == "PER" else m for m in pieces]
+    out = sorted([*out, *_repeated_mentions(text, out)], key=lambda m: m.start)
     names = [text[m.start : m.end] for m in out]
     tokens = [[entity_key(w) for w, _, _ in _words(text, m.start, m.end)] for m in out]
     labels = []

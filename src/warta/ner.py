@@ -89,8 +89,11 @@ TRIGGERS: dict[str, frozenset[str]] = {
 _NON_KEY = re.compile(r"[\W_]+")
 
 
+@lru_cache(maxsize=200_000)
 def entity_key(name: str) -> str:
     """The matching key of a name: case-, accent-, space-, hyphen- and punctuation-insensitive."""
+    if name.isascii():
+        return _NON_KEY.sub("", name.lower())
     folded = unicodedata.normalize("NFKD", name.casefold())
     return _NON_KEY.sub("", "".join(ch for ch in folded if not unicodedata.combining(ch)))
 
