@@ -359,6 +359,25 @@ def test_split_move_and_merge_change_the_story(tmp_path) -> None:
     store.close()
 
 
+def test_ingest_json_articles_and_uploaded_files(tmp_path, seeds_dir) -> None:
+    store = open_store(f"sqlite:///{tmp_path}/i.db")
+    client = TestClient(create_app(store, load_settings(), token="s3cret"))
+    posted = client.post("/api/articles", headers=AUTH, json=[{
+        "title": "Putin tiba di Pyongyang", "url": "https://x.test/a", "outlet": "x.test",
+        "published": "2024-06-19 08:00",
+        "text": "Presiden Rusia Vladimir Putin tiba di Pyongyang pada Rabu (19/6/2024) untuk kunjungan kenegaraan "
+                "dua hari. Ia disambut langsung oleh pemimpin Korea Utara Kim Jong Un di bandara."}])
+    assert posted.status_code == 201, posted.text
+    assert posted.json()["ingested"] == 1 and posted.json()["stories_assigned"] == 1
+    seed = (seeds_dir / "000_a00ea6c7e7f3e76c.txt").read_bytes()
+    uploaded = client.post("/api/ingest", headers=AUTH, files=[("files", ("../../000 seed.txt", seed))]).json()
+    assert uploaded["ingested"] == 1 and uploaded["spans"].get("entity", 0) > 0
+    again = client.post("/api/ingest", headers=AUTH, files=[("files", ("000.txt", seed))]).json()
+    assert again["duplicates"] == again["copies"] == 1, "a second upload of a file is stored as a copy"
+    assert client.get("/api/stories").json()["items"]
+    store.close()
+
+
 def test_uploads_over_the_limit_are_refused(store) -> None:
     settings = load_settings().with_overrides({"server": {"max_upload_bytes": 100}})
     client = TestClient(create_app(store, settings, token="s3cret"))
