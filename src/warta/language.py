@@ -87,7 +87,9 @@ class LanguageDetector:
         return f"{article.title}\n{article.text[: self.sample_chars]}".strip()
 
     def __call__(self, article: Article) -> Article:
-        self._assign(article, self._detector.compute_language_confidence_values(self.sample(article)))
+        sample = self.sample(article)
+        confidences = self._detector.compute_language_confidence_values(sample) if sample else []
+        self._assign(article, confidences)
         return article
 
     def pipe(self, articles: list[Article], batch_size: int = 256) -> list[Article]:
@@ -95,7 +97,7 @@ class LanguageDetector:
 
     @staticmethod
     def _assign(article: Article, confidences: list[Any]) -> None:
-        if not confidences or not article.text.strip():
+        if not confidences:
             article.language, article.language_score = None, None
             return
         scores = {c.language.iso_code_639_1.name.lower(): float(c.value) for c in confidences}
