@@ -61,7 +61,10 @@ class LanguageDetector:
         self.candidates = tuple(settings.language.candidates)
         self.sample_chars = settings.language.sample_chars
         self.low_accuracy = settings.language.low_accuracy
+        self.short_candidates = tuple(settings.language.short_candidates)
+        self.short_below = settings.language.short_below
         self._detector = self._build(self.candidates, self.low_accuracy)
+        self._short: Any = None
 
     @classmethod
     def _build(cls, codes: tuple[str, ...], low_accuracy: bool) -> Any:
@@ -88,7 +91,13 @@ class LanguageDetector:
 
     def __call__(self, article: Article) -> Article:
         sample = self.sample(article)
-        confidences = self._detector.compute_language_confidence_values(sample) if sample else []
+        detector = self._detector
+        if len(sample) < self.short_below and self.low_accuracy:
+            # Trigrams alone are unreliable on a headline: full models, over fewer languages.
+            if self._short is None:
+                self._short = self._build(self.short_candidates, False)
+            detector = self._short
+        confidences = detector.compute_language_confidence_values(sample) if sample else []
         self._assign(article, confidences)
         return article
 
