@@ -204,6 +204,16 @@ def test_entity_layer_is_preferred() -> None:
     assert q.attrs["speaker"] == "Dmitry Peskov"
 
 
+def test_entity_id_follows_back_references() -> None:
+    text = "“Kami siap,” kata Peskov.\n“Kami tidak akan mundur,” tambahnya."
+    start = text.index("Peskov")
+    entity = Span(start, start + 6, "PER", layer="entity", attrs={"canonical": "Dmitry Peskov", "entity_id": 7})
+    first, second = find_quotes(text, [entity])
+    assert first.attrs["speaker_entity_id"] == second.attrs["speaker_entity_id"] == 7
+    assert second.attrs["speaker"] == "Dmitry Peskov"
+    assert (second.attrs["antecedent_start"], second.attrs["antecedent_end"]) == (start, start + 6)
+
+
 def test_stage_assigns_quote_layer() -> None:
     article = Article(source="x", text='"Kami siap menghadapi semua tantangan," kata Budi Santoso.')
     out = Pipeline(["quotes"])(article)

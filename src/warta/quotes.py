@@ -281,8 +281,9 @@ class _Speaker:
     start: int
     end: int
     name: str | None
-    kind: str  # "name", "nominal", "pronoun"
+    kind: str  # "person", "name" (organisation, place), "nominal", "pronoun"
     antecedent: tuple[int, int] | None = None
+    entity_id: int | None = None  # from the entity layer, when it gave the name
 
 
 @dataclass(slots=True)
@@ -570,7 +571,8 @@ class _Resolver:
         ent = self._entity_in(start, end)
         if ent is not None:
             name = ent.attrs.get("canonical") or self.text[ent.start:ent.end]
-            return self._remember(_Speaker(ent.start, ent.end, name, "person" if ent.label == "PER" else "name"),
+            kind = "person" if ent.label == "PER" else "name"
+            return self._remember(_Speaker(ent.start, ent.end, name, kind, None, ent.attrs.get("entity_id")),
                                   ent.label == "PER")
         chunks = self.chunks_in(start, end)
         people = [(c, _split_role(self.text, *c)) for c in chunks]
@@ -606,7 +608,7 @@ class _Resolver:
         if previous is not None and previous.speaker is not None and previous.speaker.name:
             ps = previous.speaker
             ref = ps.antecedent or (ps.start, ps.end)
-            return _Speaker(start, end, ps.name, "pronoun", ref)
+            return _Speaker(start, end, ps.name, "pronoun", ref, ps.entity_id)
         for s, e, name, person in reversed(self.named):
             if person and e <= before:
                 return _Speaker(start, end, name, "pronoun", (s, e))
@@ -1155,6 +1157,7 @@ def find_quotes(text: str, entities: Sequence[Span] = ()) -> list[Span]:
             "speaker": sp.name if sp else None,
             "speaker_start": sp.start if sp else None,
             "speaker_end": sp.end if sp else None,
+            "speaker_entity_id": sp.entity_id if sp else None,
             "cue": q.cue,
             "cue_start": q.cue_start,
             "cue_end": q.cue_end,
