@@ -341,8 +341,11 @@ def char_ngrams(text: str, n: int = 4) -> list[str]:
     return [norm[i : i + n] for i in range(len(norm) - n + 1)]
 
 
-def tfidf(docs: Sequence[Sequence[str]]) -> sparse.csr_matrix:
+def tfidf(docs: Sequence[Sequence[str]], *, common: int = 0) -> sparse.csr_matrix:
     """Row-normalised TF-IDF matrix of tokenised ``docs`` (smoothed idf, sublinear tf).
+
+    With ``common``, features in more than ``common`` docs are dropped: their idf is low anyway,
+    and in a large story they turn the sparse product of all pairs into a dense one.
 
     >>> m = tfidf([["a", "b"], ["a", "c"], []])
     >>> round(float((m @ m.T)[0, 1]), 3), m.shape
@@ -362,6 +365,9 @@ def tfidf(docs: Sequence[Sequence[str]]) -> sparse.csr_matrix:
     m.data = 1.0 + np.log(m.data)
     df = np.bincount(m.indices, minlength=len(vocab))
     m.data *= (np.log((1 + len(docs)) / (1 + df)) + 1).astype(np.float32)[m.indices]
+    if common:
+        m.data[df[m.indices] > common] = 0
+        m.eliminate_zeros()
     norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
     norms[norms == 0] = 1
     return sparse.csr_matrix(sparse.diags(1 / norms) @ m)

@@ -78,7 +78,7 @@ def _similarity(texts: Sequence[str], spans: Sequence[Span], settings: Settings)
     and the claims' character n-gram vectors."""
     cfg = settings.compare
     words = tfidf([s.attrs["terms"] if "terms" in s.attrs else terms(t) for t, s in zip(texts, spans, strict=True)])
-    chars = tfidf([char_ngrams(t) for t in texts])
+    chars = tfidf([char_ngrams(t) for t in texts], common=max(cfg.common_chars, len(texts) // 10))
     sim = cfg.weight_terms * (words @ words.T).toarray() + cfg.weight_chars * (chars @ chars.T).toarray()
     for weight, sets in ((cfg.weight_entities, [[e.lower() for e in s.attrs["entities"]] for s in spans]),
                          (cfg.weight_numbers, [[f"{n['value']:g}" for n in s.attrs["numbers"]] for s in spans])):
