@@ -156,6 +156,9 @@ def test_resolver_uses_the_store_ids() -> None:
             row[2][:] = aliases
             return row[0]
 
+        def get_entities(self) -> list[dict]:
+            return [{"id": i, "canonical": c, "label": label, "aliases": a} for c, (i, label, a) in self.rows.items()]
+
     store = Store()
     r = EntityResolver(store)
     r.learn_one(("Kim Hong Kyun", "PER"))
@@ -204,3 +207,22 @@ def test_pipe_batches_give_the_same_spans_as_one_by_one(seed_spans: dict) -> Non
     single = [one_by_one(Article(source="x", text=a.text, language="id")).layer("entity") for a in arts]
     assert [[(s.start, s.end, s.label, s.attrs) for s in spans] for spans in piped] == \
         [[(s.start, s.end, s.label, s.attrs) for s in spans] for spans in single]
+
+
+def test_store_backed_resolver_keeps_ids_and_names_across_runs(tmp_path: Path, settings) -> None:
+    from warta.store import open_store
+
+    text = "Wakil Menteri Luar Negeri Korea Selatan Kim Hong Kyun bertemu Kurt Campbell di Washington."
+    later = "Wakil Menteri Luar Negeri Korea Selatan, Kim Hong-kyun, menelepon Kurt Campbell pada hari Jumat."
+    with open_store(f"sqlite:///{tmp_path / 'w.db'}", settings=settings) as store:
+        first = EntityRecognizer(settings)
+        first.resolver = EntityResolver(store)
+        spans = first(Article(source="a", text=text, language="id")).layer("entity")
+        ids = {s.attrs["canonical"]: s.attrs["entity_id"] for s in spans}
+        second = EntityRecognizer(settings)
+        second.resolver = EntityResolver(store)
+        again = second(Article(source="b", text=later, language="id")).layer("entity")
+        assert ("Kim Hong Kyun", ids["Kim Hong Kyun"]) in {(s.attrs["canonical"], s.attrs["entity_id"]) for s in again}
+        assert second.resolver.predict_one(("Campbell", "PER")).id == ids["Kurt Campbell"]
+        stored = {e["canonical"]: e for e in store.get_entities()}
+        assert "Kim Hong-kyun" in stored["Kim Hong Kyun"]["aliases"]

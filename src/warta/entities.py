@@ -312,6 +312,8 @@ def _full_name(i: int, mentions: Sequence[Mention], tokens: Sequence[list[str]])
 class EntityStore(Protocol):
     def upsert_entity(self, canonical: str, label: str, aliases: list[str]) -> int: ...
 
+    def get_entities(self) -> list[dict[str, Any]]: ...
+
 
 @dataclass
 class CanonicalEntity:
@@ -329,7 +331,9 @@ class EntityResolver:
     ``learn_one`` records a mention (creating an entity on first sight); ``predict_one`` returns the
     entity a mention belongs to, or None. A single-word person name resolves to the one known full
     name containing it, if exactly one does. With a ``store`` (anything with
-    ``upsert_entity(canonical, label, aliases) -> id``), ids are the store's rows.
+    ``upsert_entity(canonical, label, aliases) -> id`` and ``get_entities()``), the entities already
+    stored are known from the start and ids are the store's rows, so canonical names stay the same
+    from one run to the next.
 
     >>> r = EntityResolver()
     >>> r.learn_one(("Kim Hong Kyun", "PER"))
@@ -347,6 +351,15 @@ class EntityResolver:
         self._entities: dict[tuple[str, str], CanonicalEntity] = {}
         self._parts: dict[str, set[tuple[str, str]]] = {}
         self._next_id = 1
+        for row in store.get_entities() if store is not None else ():
+            entity = CanonicalEntity(row["id"], row["canonical"], row["label"], [row["canonical"], *row["aliases"]])
+            self._add(self._key(entity.canonical, entity.label)[0], entity)
+
+    def _add(self, key: tuple[str, str], entity: CanonicalEntity) -> None:
+        self._entities[key] = entity
+        if entity.label == "PER" and len(entity.canonical.split()) > 1:
+            for part in entity.canonical.split():
+                self._parts.setdefault(entity_key(part), set()).add(key)
 
     def _key(self, name: str, label: str) -> tuple[tuple[str, str], str, str]:
         hit = aliases().lookup(name)
@@ -372,10 +385,7 @@ class EntityResolver:
             key, canonical, label = self._key(name, label)
             known = CanonicalEntity(self._next_id, canonical, label, [])
             self._next_id += 1
-            self._entities[key] = known
-            if label == "PER" and len(canonical.split()) > 1:
-                for part in canonical.split():
-                    self._parts.setdefault(entity_key(part), set()).add(key)
+            self._add(key, known)
         new = [n for n in dict.fromkeys((name, surface or name)) if n not in known.aliases]
         if new:
             known.aliases.extend(new)
@@ -426,6 +436,9 @@ def find_mentions_many(texts: Sequence[str], languages: Sequence[str | None], *,
 class EntityRecognizer:
     """Adds the ``entity`` span layer; canonical names are shared across the articles it sees.
 
+    Give it a store-backed resolver (``stage.resolver = EntityResolver(store)``) and each span also
+    carries ``entity_id``, the row of its canonical entity in the store's ``entities`` table.
+
     ``pipe`` tags articles in batches, several times faster than calling the stage one by one.
     """
 
@@ -442,8 +455,10 @@ class EntityRecognizer:
             self.resolver.learn_one((m.canonical, m.label), surface=surface)
             entity = self.resolver.predict_one((m.canonical, m.label))
             canonical = entity.canonical if entity else m.canonical
-            out.append(Span(m.start, m.end, m.label, layer="entity", attrs={
-                "canonical": canonical, "role": m.role, "surface": surface}))
+            attrs = {"canonical": canonical, "role": m.role, "surface": surface}
+            if entity is not None and self.resolver.store is not None:
+                attrs["entity_id"] = entity.id
+            out.append(Span(m.start, m.end, m.label, layer="entity", attrs=attrs))
         return out
 
     def _run(self, batch: Sequence[Article]) -> None:
