@@ -76,6 +76,8 @@ _REST_ADJUNCT_RE = re.compile(
     r"through|via|last|this|earlier|later|pada|dalam|di|saat|ketika|usai|seusai|kepada|dikutip|"
     r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|yesterday|today|tonight|senin|selasa|rabu|kamis|jumat|sabtu|"
     r"seperti|sebagaimana|melalui|lewat)\b", re.IGNORECASE)
+_ID_PASSIVE_RE = re.compile(r"(?<![-\w])(?P<cue>[Dd]i(?:katakan|sebutkan|ungkapkan|jelaskan|tegaskan))\b"
+                            r"(?=\s+(?:oleh\s+)?[A-Z])")
 _ASKED_RE = re.compile(r"(?:When\s+)?(?P<cue>[Aa]sked)\s+(?:\w+day\s+|by\s+[^,]{1,40}?\s+)?"
                        r"(?P<content>(?:if|whether|what|who|whom|why|how|when|which|about)\b[^,]+),")
 #: Where reported content gives way to a second report in the same sentence.
@@ -939,7 +941,7 @@ class _Finder:
         while end > s and text[end - 1] in ".!? \t":
             end -= 1
         for attempt in (self._colon_line, self._asked, self._menurut_first, self._post_cue_clause, self._verb_clause,
-                        self._menurut_last):
+                        self._passive, self._menurut_last):
             if attempt(s, end, taken, direct):
                 return
 
@@ -969,6 +971,21 @@ class _Finder:
         sp = _Speaker(m.start(), m.start(), None, "nominal")
         return self._emit(m.start("content"), m.end("content"), "asked", m.start("cue"), m.end("cue"), sp,
                           taken, direct)
+
+    def _passive(self, s: int, end: int, taken: list[tuple[int, int]],
+                 direct: Sequence[tuple[int, int, int, int]]) -> bool:
+        """"Disebutkan SPA dalam laporannya bahwa CONTENT" / "El dan Dul dikatakan Ahmad Dhani juga meniru ...":
+        a passive verb of saying with its named agent."""
+        text = self.text
+        m = _ID_PASSIVE_RE.search(text, s, end)
+        if m is None or self._quoted(m.start()) or m.start() in {q.cue_start for q in self.quotes}:
+            return False
+        sp = self.speaker_after(m.end() + 1, end, m.start())
+        if sp is None or sp.name is None:
+            return False
+        that = re.compile(r"\bbahwa\b").search(text, sp.end, end)
+        cstart = that.end() if that else s
+        return self._emit(cstart, end, m.group("cue").lower(), m.start("cue"), m.end("cue"), sp, taken, direct)
 
     def _menurut_first(self, s: int, end: int, taken: list[tuple[int, int]],
                        direct: Sequence[tuple[int, int, int, int]]) -> bool:
