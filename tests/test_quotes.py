@@ -20,7 +20,7 @@ GOLDEN = Path(__file__).parent / "data" / "quotes_id_golden.json"
 
 #: Minimum figures on the golden file (percent). Raise them when the stage improves; lowering
 #: one is a visible change to this line, never a silent one.
-GATE = {"precision": 95.0, "recall": 94.0, "f1": 95.0, "speaker": 93.0}
+GATE = {"precision": 96.0, "recall": 95.0, "f1": 95.5, "speaker": 93.5}
 
 
 def one(text: str) -> tuple[str, str, str | None, str]:
@@ -182,6 +182,13 @@ def test_according_to_with_apposition() -> None:
     label, content, speaker, cue = one(text)
     assert (label, speaker, cue) == ("reported", "Elliptic", "menurut")
     assert content == "Nobitex lost more than USD 90 million in the attack"
+
+
+def test_indonesian_passive_with_named_agent() -> None:
+    text = "Disebutkan Saudi Press Agency dalam laporannya bahwa pemulangan itu merupakan instruksi Raja Salman."
+    label, content, speaker, cue = one(text)
+    assert (label, speaker, cue) == ("reported", "Saudi Press Agency", "disebutkan")
+    assert content == "pemulangan itu merupakan instruksi Raja Salman"
 
 
 def test_english_he_refers_back() -> None:
