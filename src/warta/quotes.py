@@ -742,9 +742,9 @@ class _Finder:
                     break
             if nwords[0][2].lower() in _ID_DETERMINERS - {"pihak"}:
                 break
-            m = re.match(r"(?i)(?:the\s+)?(\w+)\s+(?:itu|tersebut)$", text[ns:end].strip())
-            if m and not _is_cap(text[ns:end].strip()):
-                return self.res.back_reference(ns, end, ns, None, m.group(1))
+            definite = re.match(r"(?i)(?:the\s+)?(\w+)\s+(?:itu|tersebut)$", text[ns:end].strip())
+            if definite and not _is_cap(text[ns:end].strip()):
+                return self.res.back_reference(ns, end, ns, None, definite.group(1))
             sp = self.res.named_phrase(ns, end)
             if sp is not None:
                 return sp
@@ -773,6 +773,7 @@ class _Finder:
         After a direct quote any past-tense verb of a named or pronoun subject is taken as the
         cue ("“This is fantastic!” beamed Hartley", "“...,” Trump went on")."""
         text = self.text
+        sp: _Speaker | None
         m = re.match(r"[\s,.;:]*", text[pos:end])
         at = pos + (m.end() if m else 0)
         m_id = _ID_POST_RE.match(text, at, end)
@@ -826,6 +827,7 @@ class _Finder:
     def pre_cue(self, sent_start: int, open_mark: int) -> tuple[str, int, int, _Speaker | None] | None:
         """A cue before a quote: "Peskov mengatakan: “...”", "He said, “...”"."""
         text = self.text
+        sp: _Speaker | None
         head = text[sent_start:open_mark]
         m = re.search(r"\b({})\s*(?:bahwa|that)?\s*[:,]?\s*$".format("|".join(_ID_PRE_CUES + _EN_CUES)),
                       head, re.IGNORECASE) or re.search(
@@ -1040,9 +1042,11 @@ class _Finder:
             if re.match(r"(?:and|but|or|so|yet|dan|tetapi|tapi|namun|atau)\b", text[s + m.end():end], re.I):
                 continue  # ", but she said ...": a new clause, not an attribution of what came before
             cue = self.post_cue(s + m.end(), end)
-            if cue is None or cue[3] is None:
+            if cue is None:
                 continue
             cue_name, cue_s, cue_e, sp = cue
+            if sp is None:
+                continue
             if sp.kind == "nominal" and not sp.name and (sp.end - sp.start) > 80:
                 continue
             rest = text[max(cue_e, sp.end):end]
@@ -1090,6 +1094,7 @@ class _Finder:
                     body = re.match(r"\s*(?:[^,.;:\"“]{0,40}?\s)?(?:bahwa|that)\b\s*|\s*[:,]?\s*", after)
                 if body is None:
                     continue
+                sp: _Speaker | None
                 if relative:
                     rel_s = max(s, cue_s - 20) + relative.start()
                     head = self.subject_before(s, rel_s, cue_s)
