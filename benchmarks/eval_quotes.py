@@ -56,7 +56,7 @@ def parse_ann(path: Path) -> list[Gold]:
         parts = line.split("\t")
         if line.startswith("T") and len(parts) >= 3:
             label, _, ranges = parts[1].partition(" ")
-            pieces = [tuple(int(x) for x in r.split()) for r in ranges.split(";")]
+            pieces = [(int(a), int(b)) for a, b in (r.split() for r in ranges.split(";"))]
             spans[parts[0]] = (label, pieces, parts[2])
         elif line.startswith("E") and len(parts) >= 2:
             events.append(dict(arg.split(":", 1) for arg in parts[1].split()))
