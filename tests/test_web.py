@@ -10,7 +10,7 @@ import hypothesis
 import pytest
 from fastapi.testclient import TestClient
 
-from warta import stories
+from warta import compare, stories
 from warta.article import Article, Span
 from warta.highlight import Mark, highlight, safe_href
 from warta.settings import load_settings
@@ -271,24 +271,26 @@ def test_article_page_links_its_story(client: TestClient, story_id: int) -> None
 
 def test_story_reports_are_cached_per_membership(client: TestClient, story_id: int, monkeypatch) -> None:
     calls = []
-    real = stories_report = client.app.state.web.reports
-    monkeypatch.setattr(real, "_items", type(real._items)())
-    from warta import compare
-
+    client.app.state.web.reports.clear()
     original = compare.story_report
     monkeypatch.setattr(compare, "story_report", lambda *a, **k: calls.append(a[1]) or original(*a, **k))
     client.get(f"/stories/{story_id}")
     client.get(f"/api/stories/{story_id}")
-    assert calls == [story_id] and stories_report.size >= 1
+    assert calls == [story_id] and client.app.state.web.reports.story_ids() == {story_id}
 
 
 def test_reports_of_the_newest_stories_are_computed_at_startup(store) -> None:
     app = create_app(store, load_settings())
+    wanted = {s.id for s in stories.list_stories(store)}
+
+    def warmed() -> set[int]:
+        return app.state.web.reports.story_ids()
+
     with TestClient(app):
         deadline = time.monotonic() + 30
-        while not app.state.web.reports._items and time.monotonic() < deadline:
+        while warmed() != wanted and time.monotonic() < deadline:
             time.sleep(0.05)
-    assert {key[0] for key in app.state.web.reports._items} == {s.id for s in stories.list_stories(store)}
+    assert warmed() == wanted
 
 
 def test_outlet_summaries_follow_new_articles(tmp_path) -> None:
@@ -324,6 +326,15 @@ def test_writes_need_the_token(client: TestClient, store, method: str, url: str,
     read_only = TestClient(create_app(store, load_settings(), token=""))
     refused = read_only.request(method, url, headers=AUTH, **kwargs)
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "read_only"
+
+
+def test_the_token_is_checked_before_the_body(client: TestClient) -> None:
+    response = client.post("/api/articles", content=b"{not json", headers={"content-type": "application/json"})
+    assert response.status_code == 401
+    assert client.post("/api/articles", content=b"{not json", headers={**AUTH, "content-type": "application/json"}
+                       ).status_code == 422
+    spec = client.get("/openapi.json").json()
+    assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
 
 
 def test_corrections_refuse_what_does_not_exist(client: TestClient, story_id: int) -> None:

@@ -34,6 +34,7 @@ import jinja2
 from fastapi import APIRouter, Body, Depends, FastAPI, File, Path, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.security import HTTPBearer
 from fastapi.staticfiles import StaticFiles
 from markupsafe import Markup, escape
 from pydantic import BaseModel, Field
@@ -344,6 +345,14 @@ class ReportCache:
                 self._items.popitem(last=False)
         return value
 
+    def story_ids(self) -> set[int]:
+        with self._lock:
+            return {story_id for story_id, _ in self._items}
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
 
 def web(request: Request) -> Web:
     return request.app.state.web
@@ -352,8 +361,9 @@ def web(request: Request) -> Web:
 WebDep = Annotated[Web, Depends(web)]
 
 
-def require_token(request: Request, ctx: WebDep) -> None:
-    """Allow writes only with ``Authorization: Bearer <token>`` matching the configured token."""
+def check_write(request: Request, ctx: Web) -> None:
+    """Allow a write only with ``Authorization: Bearer <token>`` matching the configured token, and a
+    declared body size within ``[server] max_upload_bytes``."""
     if not ctx.token:
         raise WebError(403, "this server is read-only: no write token is configured", "read_only")
     header = request.headers.get("authorization", "")
@@ -362,6 +372,17 @@ def require_token(request: Request, ctx: WebDep) -> None:
         raise WebError(401, "write endpoints need an 'Authorization: Bearer <token>' header")
     if not hmac.compare_digest(given.strip().encode(), ctx.token.encode()):
         raise WebError(403, "wrong token")
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > ctx.settings.server.max_upload_bytes:
+        raise WebError(413, f"request body over {ctx.settings.server.max_upload_bytes} bytes")
+
+
+bearer = HTTPBearer(auto_error=False, description="The write token ([server] token or WARTA_TOKEN).")
+
+
+def require_token(request: Request, ctx: WebDep, _: Annotated[Any, Depends(bearer)]) -> None:
+    """The write check as a dependency (it also documents the bearer scheme in the OpenAPI spec)."""
+    check_write(request, ctx)
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -409,6 +430,12 @@ def create_app(store: Store, settings: Settings | None = None, *, token: str | N
 
 
 async def _security_headers(request: Request, call_next: Callable[[Request], Any]) -> Response:
+    if request.method == "POST" and request.url.path.startswith("/api/"):
+        # Refuse unauthorised or oversized writes before their body is read.
+        try:
+            check_write(request, web(request))
+        except WebError as exc:
+            return await _web_error(request, exc)
     response = await call_next(request)
     response.headers["Content-Security-Policy"] = CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -823,17 +850,9 @@ def ingest_files(ctx: Web, files: list[tuple[str, bytes]]) -> IngestOut:
                      new_stories=assigned.new_stories)
 
 
-def _check_size(request: Request, ctx: Web) -> None:
-    length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > ctx.settings.server.max_upload_bytes:
-        raise WebError(413, f"request body over {ctx.settings.server.max_upload_bytes} bytes")
-
-
 @api.post("/ingest", response_model=IngestOut, status_code=201, responses=WRITE_RESPONSES,
           dependencies=[Depends(require_token)], summary="Ingest uploaded files (any format warta ingest reads)")
-def api_ingest(request: Request, ctx: WebDep, files: Annotated[list[UploadFile], File(description="Files.")]
-               ) -> IngestOut:
-    _check_size(request, ctx)
+def api_ingest(ctx: WebDep, files: Annotated[list[UploadFile], File(description="Files.")]) -> IngestOut:
     limit = ctx.settings.server.max_upload_bytes
     read: list[tuple[str, bytes]] = []
     for upload in files:
@@ -847,9 +866,8 @@ def api_ingest(request: Request, ctx: WebDep, files: Annotated[list[UploadFile],
 
 @api.post("/articles", response_model=IngestOut, status_code=201, responses=WRITE_RESPONSES,
           dependencies=[Depends(require_token)], summary="Ingest articles posted as JSON")
-def api_post_articles(request: Request, ctx: WebDep,
+def api_post_articles(ctx: WebDep,
                       articles: Annotated[list[ArticleIn], Body(min_length=1, max_length=10_000)]) -> IngestOut:
-    _check_size(request, ctx)
     lines = "".join(json.dumps(a.model_dump(exclude_none=True), ensure_ascii=False) + "\n" for a in articles)
     return ingest_files(ctx, [("articles.jsonl", lines.encode("utf-8"))])
 
