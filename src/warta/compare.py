@@ -24,6 +24,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -37,6 +38,7 @@ from . import summary as summary_mod
 from . import timeline as timeline_mod
 from .article import Article, Span
 from .claims import WORD, char_ngrams, claims, terms, tfidf
+from .cleaning import load_vocabulary
 from .settings import Settings, load_settings
 from .stories import story_articles
 from .timeline import interval, story_reference
@@ -274,14 +276,24 @@ def _unshared(places: Sequence[str], other_text: str) -> list[str]:
     return [p for p in places if p.lower() not in low]
 
 
+@lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    return frozenset(load_vocabulary())
+
+
 def _spelling(text_a: str, text_b: str) -> list[tuple[str, str]]:
     """Names spelled differently in two wordings of one fact ("Sidabalko" / "Sidabalok").
+
+    Capitalised common words are no names: "International" against "Internasional" is a language.
 
     >>> _spelling("kata Hasudungan Sidabalko di Jakarta", "kata Hasudungan Sidabalok, Rabu")
     [('Sidabalko', 'Sidabalok')]
     """
-    names_a = set(_CAPITALISED.findall(text_a)) - set(_CAPITALISED.findall(text_b))
-    names_b = set(_CAPITALISED.findall(text_b)) - set(_CAPITALISED.findall(text_a))
+    common = _common_words()
+    names_a = {w for w in set(_CAPITALISED.findall(text_a)) - set(_CAPITALISED.findall(text_b))
+               if w.lower() not in common}
+    names_b = {w for w in set(_CAPITALISED.findall(text_b)) - set(_CAPITALISED.findall(text_a))
+               if w.lower() not in common}
     return sorted((a, b) for a in names_a for b in names_b
                   if a[0] == b[0] and a.lower() not in text_b.lower() and b.lower() not in text_a.lower()
                   and difflib.SequenceMatcher(None, a.lower(), b.lower()).ratio() >= 0.85)
