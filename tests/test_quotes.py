@@ -233,8 +233,9 @@ def test_stage_assigns_quote_layer() -> None:
 
 # --- invariants -------------------------------------------------------------------------------
 
-_ALPHABET = st.sampled_from(list("aAkK \n,.:;\"“”`'") + ["kata ", "katanya", " mengatakan ", "Budi ",
-                                                        "menurut ", " said ", "Ia ", "bahwa "])
+_ALPHABET = st.sampled_from(list("aAkK \n\t,.:;!?\"“”„«»`'‘’()-—") + [
+    "kata ", "katanya", " mengatakan ", "Budi Santoso ", "menurut ", " said ", "Ia ", "bahwa ", "''",
+    "according to ", "Asked whether ", "he ", ", said ", "Mr. ", "dikatakan ", "di mana ", "called "])
 
 
 @settings(max_examples=300, deadline=None)
@@ -247,6 +248,8 @@ def test_never_raises_and_offsets_are_valid(text: str) -> None:
         if a["speaker_start"] is not None:
             assert 0 <= a["speaker_start"] <= a["speaker_end"] <= len(text)
         assert 0 <= a["cue_start"] <= a["cue_end"] <= len(text)
+        if "antecedent_start" in a:
+            assert 0 <= a["antecedent_start"] <= a["antecedent_end"] <= len(text)
 
 
 # --- golden quality gate ------------------------------------------------------------------------
