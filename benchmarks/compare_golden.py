@@ -31,7 +31,7 @@ def main() -> None:
     verbose = "-v" in sys.argv[1:]
     gold = json.loads((ROOT / "tests" / "data" / "compare_golden.json").read_text(encoding="utf-8"))["stories"]
     wanted = {u for s in gold for u in s["urls"]}
-    pipeline = Pipeline(["cleaning", "timex", "quotes"])
+    pipeline = Pipeline(["cleaning", "entities", "quotes", "timex"], given=["language"])
     found: dict[str, Article] = {}
     for raw in iter_records(sorted(str(p) for p in CORPUS.glob("scrapping_news_*.csv")),
                             mapping=parse_mapping("indonews")):
@@ -39,9 +39,8 @@ def main() -> None:
             raw.language = "id"
             found[raw.url] = pipeline(raw)
     settings = load_settings()
-    baseline = settings.with_overrides({"compare": {"weight_terms": 1.0, "weight_chars": 0.0, "weight_entities": 0.0,
-                                                    "weight_numbers": 0.0, "align_strong": 1.0,
-                                                    "align_adjacent": 1.0}})
+    baseline = settings.with_overrides({"compare": {
+        "weight_terms": 1.0, "weight_chars": 0.0, "weight_numbers": 0.0, "align_strong": 1.0, "align_adjacent": 1.0}})
     for name, config in (("warta", settings), ("baseline (stemmed-term cosine, mutual best)", baseline)):
         evaluate(name, gold, found, config, verbose and config is settings)
 

@@ -1,8 +1,8 @@
 """Compare the sources of a story: facts and their status, the quote ledger, the story report.
 
 Claims (:mod:`warta.claims`) of different articles that say the same thing are aligned into one
-*fact*: best matches between two articles on stemmed terms, character n-grams, shared entities and
-amounts (cheap enough for the 1 s budget of ``warta stories show``). A fact is *corroborated* when
+*fact*: best matches between two articles on stemmed terms, character n-grams and shared amounts
+(cheap enough for the 1 s budget of ``warta stories show``). A fact is *corroborated* when
 at least two independent outlets state it (syndicated copies count once, under their first
 publisher), *single-source* otherwise, and *conflicting* when aligned claims disagree on a number,
 a date or time, a name, a place or who said it, with the values side by side. Differences in
@@ -76,17 +76,19 @@ def _jaccard(sets: Sequence[Sequence[str]]) -> np.ndarray | None:
 
 def _similarity(texts: Sequence[str], spans: Sequence[Span], settings: Settings) -> tuple[np.ndarray,
                                                                                           sparse.csr_matrix]:
-    """Claim-by-claim similarity (stemmed terms, character n-grams, shared entities and amounts),
-    and the claims' character n-gram vectors."""
+    """Claim-by-claim similarity (stemmed terms, character n-grams, shared amounts), and the
+    claims' character n-gram vectors.
+
+    Shared entities are left out: measured on the golden stories, they pull together claims that
+    merely name the story's protagonists (corroborated precision 0.93 -> 0.73 at weight 0.2).
+    """
     cfg = settings.compare
     words = tfidf([s.attrs["terms"] if "terms" in s.attrs else terms(t) for t, s in zip(texts, spans, strict=True)])
     chars = tfidf([char_ngrams(t) for t in texts], common=max(cfg.common_chars, len(texts) // 10))
     sim = cfg.weight_terms * (words @ words.T).toarray() + cfg.weight_chars * (chars @ chars.T).toarray()
-    for weight, sets in ((cfg.weight_entities, [[e.lower() for e in s.attrs["entities"]] for s in spans]),
-                         (cfg.weight_numbers, [[f"{n['value']:g}" for n in s.attrs["numbers"]] for s in spans])):
-        shared = _jaccard(sets)
-        if shared is not None:
-            sim += weight * shared
+    shared = _jaccard([[f"{n['value']:g}" for n in s.attrs["numbers"]] for s in spans])
+    if shared is not None:
+        sim += cfg.weight_numbers * shared
     return sim.astype(np.float32), chars
 
 
@@ -261,7 +263,7 @@ def _differences(items: Sequence[tuple[Claim, str]], articles: Sequence[Article]
             for a, b in _spelling(ta, tb):
                 conflicts.append({"kind": "name", "values": [value(ca, a, a), value(cb, b, b)]})
             pa, pb = ca.span.attrs["places"], cb.span.attrs["places"]
-            if pa and pb and _unshared(pa, tb) == pa and _unshared(pb, ta) == pb:
+            if pa and pb and _places_apart(pa, tb) and _places_apart(pb, ta):
                 conflicts.append({"kind": "place", "values": [value(ca, pa, ", ".join(pa)),
                                                               value(cb, pb, ", ".join(pb))]})
     return _merged(conflicts), _merged(precision)
@@ -270,10 +272,10 @@ def _differences(items: Sequence[tuple[Claim, str]], articles: Sequence[Article]
 _CAPITALISED = re.compile(r"(?<=[\s(])[A-Z][a-z]{4,}\b")
 
 
-def _unshared(places: Sequence[str], other_text: str) -> list[str]:
-    """The places the other wording does not mention at all."""
-    low = other_text.lower()
-    return [p for p in places if p.lower() not in low]
+def _places_apart(places: Sequence[str], other_text: str) -> bool:
+    """Does the other wording name none of these places, not even a word of them ("Seoul")?"""
+    other = {w.lower() for w in WORD.findall(other_text)}
+    return not any(w.lower() in other for p in places for w in WORD.findall(p) if len(w) > 2)
 
 
 @lru_cache(maxsize=1)
