@@ -24,11 +24,12 @@ from stories_corpus import CORPUS, publication_order, read_corpus, read_gold
 
 from warta.article import Article
 from warta.settings import load_settings
-from warta.stories import Scores, StoryClusterer, bcubed, clusterer_from_settings, pairwise
+from warta.stories import Scores, StoryClusterer, bcubed, cluster, clusterer_from_settings, pairwise
 
 
 def stream(articles: list[Article], clusterer: StoryClusterer) -> dict[str, int]:
-    return {a.url or a.source: clusterer.assign_one(a).story_id for a in articles}
+    stories = cluster(articles, clusterer)
+    return {a.url or a.source: stories[a.id or 0] for a in articles}
 
 
 def halves(gold: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:

@@ -158,6 +158,8 @@ class StoryClusterer:
       story a candidate (it still counts in the similarity of the candidates); bounds the work.
     - ``max_candidates``: stories scored in full per article, those sharing the most distinctive
       terms; bounds the work.
+    - ``merge_threshold``: an article that scores this high with a second story bridges the two,
+      which merge (one happening that opened two stories early on).
     """
 
     def __init__(
@@ -172,6 +174,7 @@ class StoryClusterer:
         listicle_threshold: float = 0.5,
         max_postings: int = 500,
         max_candidates: int = 20,
+        merge_threshold: float = 1.01,
     ) -> None:
         self.threshold = threshold
         self.link_weight = link_weight
@@ -183,6 +186,7 @@ class StoryClusterer:
         self.listicle_threshold = listicle_threshold
         self.max_postings = max_postings
         self.max_candidates = max_candidates
+        self.merge_threshold = merge_threshold
         self._df: dict[str, int] = {}
         self._n_docs = 0
         self._next_story = 1
@@ -190,6 +194,7 @@ class StoryClusterer:
         self._postings: dict[str, dict[int, _Doc]] = {}
         self._active_docs: dict[int, _Doc] = {}
         self._clock = -math.inf
+        self._merges: list[tuple[int, int]] = []
 
     # -- features -----------------------------------------------------------------------------------
     def features(self, article: Article) -> dict[str, float]:
@@ -243,6 +248,11 @@ class StoryClusterer:
         return len(self._stories)
 
     # -- corrections and persistence ---------------------------------------------------------------
+    def drain_merges(self) -> list[tuple[int, int]]:
+        """Stories merged since the last call, as ``(merged story, into story)``, in order."""
+        merges, self._merges = self._merges, []
+        return merges
+
     def new_story_id(self) -> int:
         """Reserve a fresh story id (for a story a correction opens)."""
         sid = self._next_story
@@ -360,6 +370,7 @@ class StoryClusterer:
                     best, best_id = d, doc.article_id
             per_story[sid] = (total, best, best_id)
         best_story, best_score, best_parts = None, -1.0, (0.0, 0.0, 0)
+        scores: dict[int, float] = {}
         for sid in sorted(per_story):
             total, link, _ = per_story[sid]
             story = self._stories[sid]
@@ -367,6 +378,7 @@ class StoryClusterer:
                 continue
             centroid = total / math.sqrt(story.norm2) if story.norm2 > 0 else 0.0
             score = self.link_weight * link + (1 - self.link_weight) * centroid
+            scores[sid] = score
             if score > best_score:
                 best_story, best_score, best_parts = sid, score, (link, centroid, per_story[sid][2])
         threshold = self.listicle_threshold if _LISTICLE.match(article.title) else self.threshold
@@ -376,6 +388,12 @@ class StoryClusterer:
         assignment = Assignment(article.id, story_id, round(best_score if joins else 0.0, 4), not joins, evidence)
         if learn:
             self._add(article, vec, story_id, now, per_story.get(story_id, (0.0, 0.0, 0))[0], joins)
+            bridged = [sid for sid, sc in scores.items() if joins and sid != story_id and sc >= self.merge_threshold]
+            for sid in bridged:
+                self.relabel([d.article_id for d in self._stories[sid].members], story_id)
+                self._merges.append((sid, story_id))
+            if bridged:
+                assignment.evidence["merged"] = bridged
         return assignment
 
     def _add(self, article: Article, vec: dict[str, float], story_id: int, now: float, dot_sum: float,
@@ -422,8 +440,24 @@ class StoryClusterer:
         return evidence
 
 
+def cluster(articles: Iterable[Article], clusterer: StoryClusterer) -> dict[int, int]:
+    """The final story of each article fed in order, later merges applied (what ``rebuild`` stores)."""
+    story: dict[int, int] = {}
+    into: dict[int, int] = {}
+    for article in articles:
+        story[article.id or 0] = clusterer.assign_one(article).story_id
+        into.update(clusterer.drain_merges())
+
+    def final(sid: int) -> int:
+        while sid in into:
+            sid = into[sid]
+        return sid
+
+    return {aid: final(sid) for aid, sid in story.items()}
+
+
 _PARAMS = ("threshold", "link_weight", "window_hours", "title_weight", "name_weight", "lead_chars", "max_members",
-           "listicle_threshold", "max_postings", "max_candidates")
+           "listicle_threshold", "max_postings", "max_candidates", "merge_threshold")
 
 
 def _dot(a: dict[str, float], b: dict[str, float]) -> float:
@@ -563,6 +597,10 @@ def assign_new(store: Store, settings: Any, *, on_progress: Any = None) -> Assig
             touched.add(a.story_id)
             summary.new_stories += a.new
         _write_assignments(store, rows)
+        for merged, into in clusterer.drain_merges():
+            with store.transaction() as c:
+                c.execute("UPDATE story_assignments SET story_id = ? WHERE story_id = ?", (into, merged))
+            touched |= {merged, into}
         refresh_stories(store, touched)
         summary.assigned += len(rows)
         if on_progress is not None:
