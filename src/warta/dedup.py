@@ -207,7 +207,7 @@ class Deduplicator:
         in the same batch; the store writes them as given.
         """
         stored = self.store.lookup_sources(a.source for a in batch)
-        known = self.store.known_locations(a.meta.get("location") for a in batch)
+        known = self.store.known_locations(a.meta.get("location") or a.source for a in batch)
         hashes = self.store.lookup_hashes(a.content_hash for a in batch if a.content_hash)
         seen_sources: dict[str, Article] = {}
         new: list[Article] = []
@@ -221,8 +221,8 @@ class Deduplicator:
                 unchanged += 1
                 continue
             if prior is not None or a.source in seen_sources:
-                original_id = prior.id if prior is not None else seen_sources[a.source].id
-                same = (prior.content_hash if prior is not None else seen_sources[a.source].content_hash)
+                first = prior if prior is not None else seen_sources[a.source]
+                original_id, same = int(first.id or 0), first.content_hash
                 sim = 1.0 if same == a.content_hash else (self.index.similarity(original_id, sig) or 0.0)
                 links.append(DuplicateLink(original_id, a.source, location, "url", sim, a.content_hash))
                 continue
@@ -233,6 +233,7 @@ class Deduplicator:
                 a.meta["signature"] = None
                 new.append(a)
                 continue
+            match: Match | None
             if a.content_hash in hashes:
                 original, outlet = hashes[a.content_hash]
                 match = Match(original, 1.0, outlet)

@@ -190,8 +190,8 @@ class Ingestor:
         raw = [a for a in batch if isinstance(a, Article)]
         for a in raw:
             a.meta["location"] = input_key(a)
-        known = self.store.known_locations(a.meta.get("location") for a in raw)
-        fresh = [a for a in raw if a.meta.get("location") not in known]
+        known = self.store.known_locations(a.meta["location"] for a in raw)
+        fresh = [a for a in raw if a.meta["location"] not in known]
         summary.unchanged += len(raw) - len(fresh)
         known_rejects = self.store.known_locations(r.location for r in rejects)
         articles: list[Article] = []

@@ -49,11 +49,12 @@ def stage(
     """
 
     def register(obj: Callable[..., Any]) -> Callable[..., Any]:
+        factory: Callable[..., Callable[[Article], Article]]
         if isinstance(obj, type):
             factory = obj
         else:
 
-            def factory(settings: Any = None, _fn: Callable[[Article], Article] = obj) -> Callable:
+            def factory(settings: Any = None, _fn: Callable[[Article], Article] = obj) -> Callable[[Article], Article]:
                 return _fn
 
         _REGISTRY[name] = StageInfo(name, factory, tuple(requires), tuple(assigns), obj.__doc__ or "")

@@ -31,7 +31,7 @@ import json
 import sqlite3
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -164,7 +164,7 @@ class Store(ABC):
     def get_spans(self, article_id: int, layer: str | None = None) -> list[Span]: ...
 
     @abstractmethod
-    def replace_spans(self, article_id: int, layers: dict[str, Sequence[Span]]) -> None:
+    def replace_spans(self, article_id: int, layers: Mapping[str, Sequence[Span]]) -> None:
         """Replace several span layers of one article in one transaction."""
 
     @abstractmethod
@@ -450,7 +450,7 @@ class SQLiteStore(Store):
                     ),
                 )
                 if cur.rowcount:
-                    a.id = cur.lastrowid
+                    a.id = int(cur.lastrowid or 0)
                     result.articles += 1
                     if a.spans:
                         self._insert_spans(c, a.id, a.spans)
@@ -551,7 +551,8 @@ class SQLiteStore(Store):
     def _where(flt: ArticleFilter | None) -> tuple[str, list[Any]]:
         if flt is None:
             return "", []
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[Any] = []
         if flt.outlet:
             clauses.append("outlet = ?")
             params.append(flt.outlet)
@@ -652,7 +653,7 @@ class SQLiteStore(Store):
             "SELECT language, COUNT(*) FROM articles GROUP BY language ORDER BY COUNT(*) DESC")}
         outlets = {r[0] or "unknown": r[1] for r in self._read(
             "SELECT outlet, COUNT(*) FROM articles GROUP BY outlet ORDER BY COUNT(*) DESC")}
-        by_reason = {"rejected": {}, "warning": {}}
+        by_reason: dict[str, dict[str, int]] = {"rejected": {}, "warning": {}}
         for r in self._read("SELECT severity, code, name, COUNT(*) FROM rejects GROUP BY severity, code, name"
                             " ORDER BY code"):
             by_reason[r[0]][f"{r[1]} {r[2]}"] = r[3]
@@ -685,7 +686,7 @@ class SQLiteStore(Store):
     def set_spans(self, article_id: int, layer: str, spans: Sequence[Span]) -> None:
         self.replace_spans(article_id, {layer: spans})
 
-    def replace_spans(self, article_id: int, layers: dict[str, Sequence[Span]]) -> None:
+    def replace_spans(self, article_id: int, layers: Mapping[str, Sequence[Span]]) -> None:
         with self.transaction() as c:
             for layer, spans in layers.items():
                 c.execute("DELETE FROM spans WHERE article_id = ? AND layer = ?", (article_id, layer))
@@ -708,7 +709,7 @@ class SQLiteStore(Store):
             if row is None:
                 cur = c.execute("INSERT INTO entities (canonical, label, aliases) VALUES (?,?,?)",
                                 (canonical, label, json.dumps(new, ensure_ascii=False)))
-                return int(cur.lastrowid)
+                return int(cur.lastrowid or 0)
             known = json.loads(row["aliases"])
             merged = sorted(set(known) | set(new))
             if merged != known:
