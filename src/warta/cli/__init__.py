@@ -42,11 +42,15 @@ def main() -> None:
     cli()
 
 
-from . import cleaning  # noqa: E402,F401  (registers `warta cleaning`)
-from . import serve  # noqa: E402,F401  (registers `warta serve`)
-from . import eval  # noqa: E402,F401  (registers `warta eval`)
-from . import sources  # noqa: E402,F401  (registers `warta sources`)
-from . import compare  # noqa: E402,F401  (registers `warta compare`)
-from . import articles, ingest  # noqa: E402,F401  (ingest, enrich, articles, search, stats, rejects)
-from . import train  # noqa: E402,F401  (registers `warta train`)
-from . import stories  # noqa: E402,F401  (registers `warta stories`)
+# Each command group registers itself on the ``cli`` group when imported.
+from . import (  # noqa: E402,F401
+    articles,  # articles list/show, search, stats, rejects
+    cleaning,  # cleaning vocab
+    compare,  # compare
+    eval,  # eval stories/timex/...
+    ingest,  # ingest, enrich
+    serve,  # serve
+    sources,  # sources check/show
+    stories,  # stories rebuild/list/show/merge/split/move/export
+    train,  # train ner
+)
