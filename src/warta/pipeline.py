@@ -70,14 +70,7 @@ def registered_stages() -> dict[str, StageInfo]:
 
 def _load_builtin_stages() -> None:
     # Importing a stage module registers its stages.
-    import importlib
-
-    for module in ("cleaning", "language", "dedup", "entities", "quotes", "timex"):
-        try:
-            importlib.import_module(f"warta.{module}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"warta.{module}":
-                raise
+    from . import claims, cleaning, dedup, entities, language, quotes, timex  # noqa: F401
 
 
 class StageError(WartaError):

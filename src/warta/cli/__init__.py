@@ -29,7 +29,7 @@ class Context:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", envvar="WARTA_DB", help="Database: a SQLite path or a postgresql:// URL [default: ./warta.db].")
+@click.option("--db", envvar="WARTA_DB", help="SQLite file or sqlite:/// URL [default: ./warta.db].")
 @click.option("--config", envvar="WARTA_CONFIG", type=click.Path(dir_okay=False), help="Settings file (TOML).")
 @click.version_option(package_name="warta")
 @click.pass_context
