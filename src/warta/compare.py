@@ -559,7 +559,7 @@ def _diff_line(version: dict[str, Any]) -> Text:
     return line
 
 
-def view(report: dict[str, Any], *, limit: int = 25) -> Group:
+def view(report: dict[str, Any], *, limit: int = 12) -> Group:
     """A story report as one rich renderable: summary, facts by status with conflicts side by side,
     quotes with their wording differences, timeline.
 
@@ -615,7 +615,7 @@ def view(report: dict[str, Any], *, limit: int = 25) -> Group:
     return Group(*parts)
 
 
-def render(report: dict[str, Any], console: Console, *, limit: int = 25) -> None:
+def render(report: dict[str, Any], console: Console, *, limit: int = 12) -> None:
     """Print a story report (see :func:`view`)."""
     console.print(view(report, limit=limit))
 
