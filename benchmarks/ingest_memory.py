@@ -47,8 +47,9 @@ def main() -> None:
     warta = Path(sys.executable).with_name("warta")
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "mem.db"
-        proc = subprocess.Popen([str(warta), "--db", str(db), "ingest", "-", "--format", "jsonl", "--quiet", "--no-enrich", "--no-stories",
-                                 "--json"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        command = [str(warta), "--db", str(db), "ingest", "-", "--format", "jsonl", "--quiet", "--json",
+                   "--no-enrich", "--no-stories"]
+        proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                                 env={**os.environ, "PYTHONUNBUFFERED": "1"})
         checkpoints = []
         recent: list[dict] = []
