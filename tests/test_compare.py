@@ -190,8 +190,9 @@ def test_empty_story_gives_an_empty_report():
 # Hand-labelled facts of 10 multi-outlet corpus stories (labels only; texts read from the corpus)
 
 GOLDEN = Path(__file__).parent / "data" / "compare_golden.json"
-#: Quality gate measured on the golden stories (lower it only with a reason in the commit).
-GATE = {"corroborated": (0.85, 0.75), "single-source": (0.85, 0.9), "conflicting": (0.85, 0.85)}
+#: Quality gate (precision, recall) a little under the figures measured on the golden stories
+#: (0.93/0.83, 0.93/0.95, 1.00/0.90): lower it only with a reason in the commit.
+GATE = {"corroborated": (0.88, 0.8), "single-source": (0.88, 0.9), "conflicting": (0.9, 0.85)}
 
 
 @pytest.fixture(scope="module")
