@@ -272,11 +272,14 @@ def test_article_page_links_its_story(client: TestClient, story_id: int) -> None
 def test_story_reports_are_cached_per_membership(client: TestClient, story_id: int, monkeypatch) -> None:
     calls = []
     client.app.state.web.reports.clear()
+    client.app.state.web.pages.clear()
     original = compare.story_report
     monkeypatch.setattr(compare, "story_report", lambda *a, **k: calls.append(a[1]) or original(*a, **k))
     client.get(f"/stories/{story_id}")
     client.get(f"/api/stories/{story_id}")
+    client.get(f"/stories/{story_id}")
     assert calls == [story_id] and client.app.state.web.reports.story_ids() == {story_id}
+    assert client.app.state.web.pages.story_ids() == {story_id}
 
 
 def test_reports_of_the_newest_stories_are_computed_at_startup(store) -> None:

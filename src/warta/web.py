@@ -276,7 +276,9 @@ class Web:
         self.settings = settings
         self.token = token
         self.writing = threading.Lock()  # one ingest or correction at a time
-        self.reports = ReportCache(settings.server.report_cache)
+        self.reports = Cache(settings.server.report_cache)
+        # Rendered story pages, by membership; span-only changes (re-enrichment) show after page_ttl.
+        self.pages = Cache(settings.server.page_cache, ttl=settings.server.page_ttl)
         self._summaries: dict[str, tuple[int, float, Any]] = {}
         self._summaries_lock = threading.Lock()
         self.templates = jinja2.Environment(
@@ -325,29 +327,37 @@ class Web:
         return HTMLResponse(html, status_code=status)
 
 
-class ReportCache:
-    """Story reports by story and membership: a changed story gets a fresh report, an old one ages out."""
+class Cache:
+    """A small thread-safe LRU cache; with ``ttl`` (seconds) an entry is also recomputed once that old.
 
-    def __init__(self, size: int) -> None:
+    Keys carry what the value depends on (a story's members, their span layers), so a changed story
+    misses and gets a fresh value; the least recently used entries age out past ``size``.
+    """
+
+    def __init__(self, size: int, ttl: float | None = None) -> None:
         self.size = size
-        self._items: OrderedDict[tuple[int, tuple[int, ...]], dict[str, Any]] = OrderedDict()
+        self.ttl = ttl
+        self._items: OrderedDict[tuple[Any, ...], tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[int, tuple[int, ...]], compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    def get(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
         with self._lock:
-            if key in self._items:
+            hit = self._items.get(key)
+            if hit is not None and (self.ttl is None or time_now() - hit[0] < self.ttl):
                 self._items.move_to_end(key)
-                return self._items[key]
+                return hit[1]
         value = compute()
         with self._lock:
-            self._items[key] = value
+            self._items[key] = (time_now(), value)
+            self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
         return value
 
     def story_ids(self) -> set[int]:
+        """Stories with a cached value (keys start with the story id)."""
         with self._lock:
-            return {story_id for story_id, _ in self._items}
+            return {key[0] for key in self._items}
 
     def clear(self) -> None:
         with self._lock:
@@ -765,6 +775,13 @@ def _story(ctx: Web, story_id: int) -> tuple[StoryRef, list[Article]]:
     return _story_ref(story), stories.story_articles(ctx.store, story_id)
 
 
+def _members(ctx: Web, story_id: int) -> list[int]:
+    story = stories.get_story(ctx.store, story_id)
+    if story is None:
+        raise WebError(404, f"no story {story_id}")
+    return story.article_ids
+
+
 def story_view(ctx: Web, story_id: int) -> tuple[StoryOut, list[Article]]:
     ref, articles = _story(ctx, story_id)
     # Membership and span layers decide the report: a correction or a re-enrichment gets a fresh one.
@@ -807,16 +824,20 @@ def page_stories(request: Request, ctx: WebDep, order: OrderQ = "newest", page: 
 
 @api.get("/stories/{story_id}", response_model=StoryOut, summary="A story: facts, quotes, timeline, summary, why")
 def api_story(ctx: WebDep, story_id: IdP) -> StoryOut:
-    return story_view(ctx, story_id)[0]
+    return ctx.pages.get((story_id, "json", *_members(ctx, story_id)), lambda: story_view(ctx, story_id)[0])
 
 
 @pages.get("/stories/{story_id}", summary="A story, its outlets side by side (HTML)")
 def page_story(request: Request, ctx: WebDep, story_id: IdP) -> HTMLResponse:
-    view, articles = story_view(ctx, story_id)
-    counts = Counter(f["status"] for f in view.report["facts"])
-    chart = coverage_svg([(a.outlet or "unknown", a.published, a.title) for a in view.articles])
-    return ctx.render(request, "story.html", view=view, columns=story_columns(view, articles), counts=counts,
-                      chart=chart, titles={a.id: a.title for a in view.articles})
+    def render() -> str:
+        view, articles = story_view(ctx, story_id)
+        counts = Counter(f["status"] for f in view.report["facts"])
+        chart = coverage_svg([(a.outlet or "unknown", a.published, a.title) for a in view.articles])
+        return ctx.templates.get_template("story.html").render(
+            request=request, view=view, columns=story_columns(view, articles), counts=counts, chart=chart,
+            titles={a.id: a.title for a in view.articles})
+
+    return HTMLResponse(ctx.pages.get((story_id, "html", *_members(ctx, story_id)), render))
 
 
 # -- writes (bearer token) -------------------------------------------------------------------------------
