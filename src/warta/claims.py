@@ -34,8 +34,6 @@ _ABBREVIATIONS = frozenset(
     "kab kapt kec kel kol kom komjen kompol kt lt ltd mr mrs ms no nom pak prof pt rep sdr sdri sen sgt sr st "
     "tbk tsb ttg u.s vs ybs yth".split()
 )
-_OPEN_QUOTES = "“‘«"
-_CLOSE_QUOTES = "”’»"
 _END = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘'(\[A-Z0-9])")
 _CLAUSE = re.compile(r"(?:,\s+(?=(?:sementara|sedangkan|namun|tetapi|padahal|while|whereas|but)\b)|;\s+)", re.I)
 WORD = re.compile(r"\w+(?:[-']\w+)*", re.U)
@@ -44,10 +42,7 @@ _CONJUNCTION = re.compile(r"(?:sementara itu|sementara|sedangkan|namun|tetapi|pa
 
 def _inside_quote(paragraph: str, pos: int) -> bool:
     """Is ``pos`` inside an open quotation in ``paragraph`` (only when its quotes balance)?"""
-    straight = paragraph.count('"')
-    curly_open = sum(paragraph.count(c) for c in _OPEN_QUOTES[:1])
-    curly_close = sum(paragraph.count(c) for c in _CLOSE_QUOTES[:1])
-    if straight % 2 or curly_open != curly_close:
+    if paragraph.count('"') % 2 or paragraph.count("“") != paragraph.count("”"):
         return False
     head = paragraph[:pos]
     return bool(head.count('"') % 2) or head.count("“") > head.count("”")
