@@ -195,6 +195,8 @@ def test_outlets_statistics(client: TestClient) -> None:
     assert by["a.test"]["articles"] == 1 and by["c.test"]["copies"] == 1
     assert data["days"][-1] == "2024-06-14" and by["a.test"]["per_day"][-1] == 1
     assert data["totals"]["duplicates"] == 2
+    assert by["a.test"]["stories"] == by["a.test"]["shared_stories"] == 1
+    assert by["<b>evil</b>.test"]["stories"] == 1 and by["<b>evil</b>.test"]["shared_stories"] == 0
     assert "b.test" in client.get("/outlets").text
 
 
@@ -203,7 +205,8 @@ def test_entity_page_lists_articles_and_quotes(client: TestClient) -> None:
     assert data["entity"]["canonical"] == "Kim Hong-kyun"
     assert [m["article"]["id"] for m in data["mentions"]] == [1, 2]
     assert len(data["quotes"]) == 2 and data["quotes"][0]["text"].startswith("\u201cKami")
-    assert "Kami memantau" in client.get("/entities/2").text
+    html = client.get("/entities/2").text
+    assert "Kami memantau" in html and html.count("<circle") == 2
 
 
 def test_static_files_and_security_headers(client: TestClient) -> None:

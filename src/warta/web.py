@@ -170,6 +170,8 @@ class OutletOut(BaseModel):
     first_published: datetime | None
     last_published: datetime | None
     per_day: list[int]
+    stories: int
+    shared_stories: int
 
 
 class OutletsOut(BaseModel):
@@ -635,10 +637,12 @@ def outlets_view(ctx: Web, days: int = 14) -> OutletsOut:
         originals = ctx.store.count_articles(ArticleFilter(outlet=outlet, originals_only=True))
         per_day = [ctx.store.count_articles(ArticleFilter(outlet=outlet, since=_day_start(d), until=_day_end(d)))
                    for d in day_list]
+        covered = stories.list_stories(ctx.store, outlet=outlet, limit=2**62)
         outlets.append(OutletOut(
             outlet=outlet, articles=stats["outlets"][name], originals=originals,
             copies=stats["outlets"][name] - originals, first_published=first.published if first else None,
-            last_published=last.published if last else None, per_day=per_day,
+            last_published=last.published if last else None, per_day=per_day, stories=len(covered),
+            shared_stories=sum(1 for story in covered if len(story.outlets) > 1),
         ))
     totals = {k: stats[k] for k in ("articles", "originals", "duplicates", "rejected")}
     return OutletsOut(days=day_list, outlets=outlets, totals=totals)
@@ -743,7 +747,9 @@ def api_entity(ctx: WebDep, entity_id: IdP) -> EntityPageOut:
 
 @pages.get("/entities/{entity_id}", summary="An entity over time (HTML)")
 def page_entity(request: Request, ctx: WebDep, entity_id: IdP) -> HTMLResponse:
-    return ctx.render(request, "entity.html", view=entity_view(ctx, entity_id))
+    view = entity_view(ctx, entity_id)
+    chart = coverage_svg([(m.article.outlet or "unknown", m.article.published, m.article.title) for m in view.mentions])
+    return ctx.render(request, "entity.html", view=view, chart=chart)
 
 
 # -- stories ---------------------------------------------------------------------------------------------
