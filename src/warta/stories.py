@@ -49,9 +49,12 @@ class StoryError(WartaError):
 
 @lru_cache(maxsize=1)
 def _stemmer() -> Any:
+    from Sastrawi.Dictionary.ArrayDictionary import ArrayDictionary
+    from Sastrawi.Stemmer.Stemmer import Stemmer
     from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
-    return StemmerFactory().create_stemmer()
+    # Sastrawi's own cache grows without bound; warta keeps its own, bounded and saved in the store.
+    return Stemmer(ArrayDictionary(StemmerFactory().get_words()))
 
 
 @lru_cache(maxsize=1)
@@ -63,16 +66,23 @@ def _stopwords() -> frozenset[str]:
     return frozenset(StopWordRemoverFactory().get_stop_words()) | frozenset(english)
 
 
-@lru_cache(maxsize=200_000)
+#: Stems computed so far (Sastrawi takes milliseconds per new word); saved in the store by assign_new.
+_STEMS: dict[str, str] = {}
+MAX_STEMS = 500_000
+
+
 def stem(word: str) -> str:
     """Sastrawi stem of a lower-case word (cached; numbers and short words unchanged).
 
     >>> stem("mengatakan"), stem("pernikahan"), stem("2025")
     ('kata', 'nikah', '2025')
     """
-    if len(word) <= 3 or not word.isalpha():
-        return word
-    return _stemmer().stem(word)
+    found = _STEMS.get(word)
+    if found is None:
+        found = word if len(word) <= 3 or not word.isalpha() else _stemmer().stem(word)
+        if len(_STEMS) < MAX_STEMS:
+            _STEMS[word] = found
+    return found
 
 
 def terms(text: str, *, drop: Iterable[str] = ()) -> list[str]:
@@ -173,7 +183,7 @@ class StoryClusterer:
         max_members: int = 50,
         listicle_threshold: float = 0.5,
         max_postings: int = 500,
-        max_candidates: int = 20,
+        max_candidates: int = 10,
         merge_threshold: float = 1.01,
     ) -> None:
         self.threshold = threshold
@@ -480,6 +490,10 @@ def _norm2(vectors: list[dict[str, float]]) -> float:
 
 #: Store state key of the clusterer's learned state (the active window), saved after every run.
 STATE_KEY = "stories.clusterer"
+#: Store state key of the highest article id ``assign_new`` has seen (everything at or below it is assigned).
+MARK_KEY = "stories.last_id"
+#: Store state key of the stem cache (so a rebuild does not stem the archive's vocabulary again).
+STEMS_KEY = "stories.stems"
 
 
 @dataclass(slots=True)
@@ -555,19 +569,21 @@ def _rows(store: Store, sql: str, params: Iterable[Any] = ()) -> list[Any]:
     return store.execute(sql, tuple(params)).fetchall()
 
 
-def _unassigned_ids(store: Store, duplicates: bool) -> list[int]:
+def _unassigned_ids(store: Store, duplicates: bool, above: int = 0) -> list[int]:
+    """Ids of articles above id ``above`` without a story, in publication order."""
     dup = "IS NOT NULL" if duplicates else "IS NULL"
     return [r[0] for r in _rows(
         store,
         "SELECT a.id FROM articles a LEFT JOIN story_assignments s ON s.article_id = a.id"
-        f" WHERE s.article_id IS NULL AND a.duplicate_of {dup}"
-        " ORDER BY COALESCE(a.published_utc, '9999'), a.id")]
+        f" WHERE a.id > ? AND s.article_id IS NULL AND a.duplicate_of {dup}"
+        " ORDER BY COALESCE(a.published_utc, '9999'), a.id", (above,))]
 
 
 def count_unassigned(store: Store) -> int:
     """How many stored originals have no story yet (what ``assign_new`` will cluster)."""
     return int(_rows(store, "SELECT COUNT(*) FROM articles a LEFT JOIN story_assignments s ON s.article_id = a.id"
-                            " WHERE s.article_id IS NULL AND a.duplicate_of IS NULL")[0][0])
+                            " WHERE a.id > ? AND s.article_id IS NULL AND a.duplicate_of IS NULL",
+                     (int(store.get_state(MARK_KEY) or 0),))[0][0])
 
 
 def _write_assignments(store: Store, rows: list[tuple[int, int, float, str, str]]) -> None:
@@ -585,7 +601,12 @@ def assign_new(store: Store, settings: Any, *, on_progress: Any = None) -> Assig
     started = time.perf_counter()
     summary = AssignSummary()
     clusterer = load_clusterer(store, settings)
-    ids = _unassigned_ids(store, duplicates=False)
+    _STEMS.update(store.get_state(STEMS_KEY) or {})
+    known_stems = len(_STEMS)
+    # Article ids only go up and only rebuild forgets assignments: articles at or below the mark are done.
+    mark = int(store.get_state(MARK_KEY) or 0)
+    top = int(_rows(store, "SELECT COALESCE(MAX(id), 0) FROM articles")[0][0])
+    ids = [i for i in _unassigned_ids(store, duplicates=False, above=mark) if i <= top]
     batch_size = settings.stories.batch_size
     for start in range(0, len(ids), batch_size):
         chunk = ids[start : start + batch_size]
@@ -605,15 +626,18 @@ def assign_new(store: Store, settings: Any, *, on_progress: Any = None) -> Assig
         summary.assigned += len(rows)
         if on_progress is not None:
             on_progress(len(rows))
-    summary.duplicates = _assign_duplicates(store)
+    summary.duplicates = _assign_duplicates(store, mark, top)
     store.set_state(STATE_KEY, clusterer.to_state())
+    store.set_state(MARK_KEY, top)
+    if len(_STEMS) > known_stems:
+        store.set_state(STEMS_KEY, _STEMS)
     summary.elapsed = time.perf_counter() - started
     return summary
 
 
-def _assign_duplicates(store: Store) -> int:
+def _assign_duplicates(store: Store, mark: int, top: int) -> int:
     """Put each unassigned duplicate in its original's story (following chains of copies)."""
-    ids = _unassigned_ids(store, duplicates=True)
+    ids = [i for i in _unassigned_ids(store, duplicates=True, above=mark) if i <= top]
     rows, touched = [], set()
     for chunk_start in range(0, len(ids), 500):
         chunk = ids[chunk_start : chunk_start + 500]
@@ -653,7 +677,7 @@ def rebuild(store: Store, settings: Any, *, on_progress: Any = None) -> AssignSu
     with store.transaction() as c:
         c.execute("DELETE FROM story_assignments")
         c.execute("DELETE FROM stories")
-        c.execute("DELETE FROM state WHERE key = ?", (STATE_KEY,))
+        c.execute("DELETE FROM state WHERE key IN (?, ?)", (STATE_KEY, MARK_KEY))
     summary = assign_new(store, settings, on_progress=on_progress)
     corrections = _rows(store, "SELECT action, args FROM story_corrections ORDER BY id")
     if corrections:
