@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -40,7 +40,7 @@ class Candidate:
     evidence: list[dict[str, Any]]
     row: int
     fact: int
-    position: int = field(default=0)
+    position: int = 0
 
 
 def summarize(
