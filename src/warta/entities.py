@@ -145,10 +145,12 @@ def _split_dashes(text: str, m: Mention) -> list[Mention]:
 def _split_org_person(text: str, m: Mention) -> list[Mention]:
     """``Direktur Sejong Institute Cheong Seong Chang`` tagged as one ORG: the name after the
     organisation's last head word becomes a PER mention (only right after a title)."""
-    words = _words(text, m.start, m.end)
-    before = _words(text, max(0, m.start - 40), m.start)
-    if m.label != "ORG" or not before or before[-1][0].lower() not in ROLE_HEADS:
+    if m.label != "ORG":
         return [m]
+    before = _words(text, max(0, m.start - 40), m.start)
+    if not before or before[-1][0].lower() not in ROLE_HEADS:
+        return [m]
+    words = _words(text, m.start, m.end)
     heads = [i for i, w in enumerate(words) if w[0].lower() in ORG_HEADS]
     if not heads or len(words) - heads[-1] - 1 < 2 or not all(w[0][:1].isupper() for w in words[heads[-1] + 1 :]):
         return [m]
@@ -193,7 +195,7 @@ def _role_before(text: str, m: Mention, spans: Sequence[Mention], limit: int = 8
     anchor = m.role_start if m.role_start is not None else m.start
     line_start = text.rfind("\n", 0, anchor) + 1
     words = _words(text, max(line_start, anchor - 160), anchor)
-    inside = [(s.start, s.end) for s in spans]
+    inside = [(s.start, s.end) for s in spans if s.end <= anchor and s.start >= anchor - 160]
     head_at = None
     k = len(words) - 1
     if k >= 0 and words[k][0] == "," and m.role is None:
@@ -232,10 +234,11 @@ def _repeated_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     the same name, or the last word of a person's full name ("Haines" after "Avril Haines")."""
     names: dict[str, str] = {}
     for m in mentions:
-        words = _words(text, m.start, m.end)
-        names.setdefault(text[m.start : m.end], m.label)
-        last = words[-1][0] if words else ""
-        if m.label == "PER" and len(words) > 1 and len(last) > 2 and last[:1].isupper() \
+        name = text[m.start : m.end]
+        names.setdefault(name, m.label)
+        words = name.split()
+        last = words[-1] if words else ""
+        if m.label == "PER" and len(words) > 1 and len(last) > 2 and last[:1].isupper() and last.isalpha() \
                 and last.lower() not in ROLE_WORDS and last not in aliases():
             names.setdefault(last, "PER")
     names = {n: label for n, label in names.items() if n[:1].isupper() and len(n) > 1}
