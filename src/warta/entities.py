@@ -8,7 +8,9 @@ English model, loaded only when an English article arrives.
 
 Canonical names come from three rules: a packaged alias table (``AS`` = Amerika Serikat), a key that
 ignores case, spaces and hyphens (``Kim Hong-kyun`` = ``Kim Hong Kyun``), and, within one article, a
-later short mention resolving to an earlier full name (``Putin`` = ``Vladimir Putin``).
+later short mention resolving to an earlier full name (``Putin`` = ``Vladimir Putin``). Across
+articles, :class:`EntityResolver` keeps one entity per canonical name (in the store when given one).
+Names the tagger found once are also looked for elsewhere in the same article.
 
 >>> entity_key("Kim Hong-kyun") == entity_key("Kim Hong Kyun")
 True
