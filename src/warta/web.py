@@ -283,6 +283,7 @@ class Web:
         self.pages = Cache(settings.server.page_cache, ttl=settings.server.page_ttl)
         self._summaries: dict[str, tuple[int, float, Any]] = {}
         self._summaries_lock = threading.Lock()
+        self._summary_locks: dict[str, threading.Lock] = {}
         self.templates = jinja2.Environment(
             loader=jinja2.FileSystemLoader(HERE / "templates"),
             autoescape=True,
@@ -300,13 +301,14 @@ class Web:
         or after ``[server] summary_ttl`` seconds (rejects and repeat links do not add articles)."""
         version = self.store.max_article_id()
         with self._summaries_lock:
+            lock = self._summary_locks.setdefault(name, threading.Lock())
+        with lock:  # one thread computes; the others wait for its value
             hit = self._summaries.get(name)
-        if hit and hit[0] == version and time_now() - hit[1] < self.settings.server.summary_ttl:
-            return hit[2]
-        value = compute()
-        with self._summaries_lock:
+            if hit and hit[0] == version and time_now() - hit[1] < self.settings.server.summary_ttl:
+                return hit[2]
+            value = compute()
             self._summaries[name] = (version, time_now(), value)
-        return value
+            return value
 
     def outlet_names(self) -> list[str]:
         return self.summary("outlets", lambda: [o for o in self.store.stats()["outlets"] if o != "unknown"])
@@ -626,6 +628,12 @@ def outlets_view(ctx: Web, days: int = 14) -> OutletsOut:
     newest = next(ctx.store.iter_articles(ArticleFilter(), order="newest", limit=1), None)
     last_day = (newest.published.astimezone(UTC).date() if newest and newest.published else datetime.now(UTC).date())
     day_list = [last_day - timedelta(days=days - 1 - i) for i in range(days)]
+    covered: Counter[str] = Counter()
+    shared: Counter[str] = Counter()
+    for story in stories.list_stories(ctx.store, limit=2**62):
+        covered.update(story.outlets)
+        if len(story.outlets) > 1:
+            shared.update(story.outlets)
     outlets = []
     for name in stats["outlets"]:
         outlet = None if name == "unknown" else name
@@ -637,12 +645,11 @@ def outlets_view(ctx: Web, days: int = 14) -> OutletsOut:
         originals = ctx.store.count_articles(ArticleFilter(outlet=outlet, originals_only=True))
         per_day = [ctx.store.count_articles(ArticleFilter(outlet=outlet, since=_day_start(d), until=_day_end(d)))
                    for d in day_list]
-        covered = stories.list_stories(ctx.store, outlet=outlet, limit=2**62)
         outlets.append(OutletOut(
             outlet=outlet, articles=stats["outlets"][name], originals=originals,
             copies=stats["outlets"][name] - originals, first_published=first.published if first else None,
-            last_published=last.published if last else None, per_day=per_day, stories=len(covered),
-            shared_stories=sum(1 for story in covered if len(story.outlets) > 1),
+            last_published=last.published if last else None, per_day=per_day, stories=covered[outlet],
+            shared_stories=shared[outlet],
         ))
     totals = {k: stats[k] for k in ("articles", "originals", "duplicates", "rejected")}
     return OutletsOut(days=day_list, outlets=outlets, totals=totals)
