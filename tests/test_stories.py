@@ -77,6 +77,23 @@ def test_hand_written_happenings_become_three_stories(store, settings):
     assert _partition(store) == EXPECTED
 
 
+def test_an_english_report_joins_the_indonesian_story_by_embedding(settings):
+    clusterer = S.clusterer_from_settings(settings)
+    articles = _articles()
+    for i, a in enumerate(articles, 1):
+        a.id = i
+    stories = S.cluster(articles, clusterer)
+    english = Article(source="https://en.test/1", id=99, language="en", published=T0 + timedelta(hours=20),
+                      title="Lewotobi volcano eruption forces Maumere airport to close",
+                      text="Mount Lewotobi Laki-laki in East Flores erupted again; the airport in Maumere was closed.")
+    got = clusterer.assign_one(english)
+    assert got.story_id == stories[1] and got.evidence["embedding"] >= settings.stories.embedding_threshold
+    unrelated = Article(source="https://en.test/2", id=100, language="en", published=T0 + timedelta(hours=21),
+                        title="Apple unveils a new laptop with a faster chip",
+                        text="Apple on Tuesday unveiled a new laptop in Cupertino, California.")
+    assert clusterer.assign_one(unrelated).new
+
+
 def test_seeds_end_in_one_story(settings):
     if not SEEDS.is_dir():
         pytest.skip(f"seeds not found at {SEEDS}")

