@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -129,7 +130,7 @@ def mix(stories: list[int], articles: list[int], rng: random.Random) -> str:
     return "/outlets"
 
 
-async def load(base: str, clients: int, duration: float, stories: list[int], articles: list[int]) -> dict:
+async def load(base: str, clients: int, duration: float, pick: Callable[[random.Random], str]) -> dict:
     times: dict[str, list[float]] = defaultdict(list)
     errors: Counter[str] = Counter()
     stop = time.perf_counter() + duration
@@ -138,7 +139,7 @@ async def load(base: str, clients: int, duration: float, stories: list[int], art
     async def worker(n: int, client: httpx.AsyncClient) -> None:
         rng = random.Random(n)
         while time.perf_counter() < stop:
-            url = mix(stories, articles, rng)
+            url = pick(rng)
             kind = url.split("/")[1].split("?")[0] or "feed"
             if url.startswith("/api/"):
                 kind = "api " + url.split("/")[2]
@@ -192,11 +193,17 @@ def main() -> None:
         print(line("story page, cold", cold, baseline) + f"  errors {cold_errors}")
         print(line("story page, warm", warm, baseline) + f"  errors {warm_errors}")
         print(line("story feed", feed, baseline))
-        print(f"\n== {args.clients} concurrent clients for {args.duration:.0f} s")
-        result = asyncio.run(load(base, args.clients, args.duration, stories, articles))
+        baseline_s = min(10.0, args.duration)
+        static = asyncio.run(load(base, args.clients, baseline_s, lambda rng: "/static/warta.css"))
+        static_rate = sum(map(len, static["times"].values())) / static["elapsed"]
+        print(f"\n== {args.clients} concurrent clients: baseline, a static file for {baseline_s:.0f} s")
+        print(f"throughput {static_rate:.0f} req/s, errors {sum(static['errors'].values())}")
+        print(f"\n== {args.clients} concurrent clients for {args.duration:.0f} s over the page mix")
+        result = asyncio.run(load(base, args.clients, args.duration, lambda rng: mix(stories, articles, rng)))
         everything = [t for ts in result["times"].values() for t in ts]
-        print(f"requests {len(everything)}, throughput {len(everything) / result['elapsed']:.0f} req/s, "
-              f"errors {sum(result['errors'].values())} {dict(result['errors']) or ''}")
+        rate = len(everything) / result["elapsed"]
+        print(f"requests {len(everything)}, throughput {rate:.0f} req/s ({rate / static_rate:.2f}x the static"
+              f" baseline), errors {sum(result['errors'].values())} {dict(result['errors']) or ''}")
         print(line("all", everything))
         for kind, ts in sorted(result["times"].items()):
             print(line(f"  {kind}", ts))
