@@ -548,7 +548,8 @@ class _LineTooLong(Exception):
 
 
 def _file_uri(path: Path) -> str:
-    return path.absolute().as_uri()
+    """``file:`` URI of the absolute path with ``..`` folded (links kept, so the name stays the one given)."""
+    return Path(os.path.normpath(path.absolute())).as_uri()
 
 
 def total_bytes(paths: Iterable[str]) -> int:
