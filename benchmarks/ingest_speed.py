@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import html
 import json
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -25,12 +26,18 @@ from warta.settings import load_settings
 from warta.store import open_store
 
 
-def baseline(texts: list[str]) -> float:
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the ingest's worker processes)."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def baseline(texts: list[str]) -> tuple[float, float]:
     import trafilatura
     from datasketch import MinHash, MinHashLSH
 
     lsh = MinHashLSH(threshold=0.5, num_perm=128)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     for i, text in enumerate(texts):
         page = "<html><body><article>" + "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n")) + \
             "</article></body></html>"
@@ -40,7 +47,7 @@ def baseline(texts: list[str]) -> float:
         m.update_batch(" ".join(words[j:j + 5]).encode() for j in range(max(1, len(words) - 4)))
         lsh.query(m)
         lsh.insert(str(i), m)
-    return len(texts) / (time.perf_counter() - start)
+    return len(texts) / (time.perf_counter() - start), len(texts) / (cpu_seconds() - cpu)
 
 
 def main() -> None:
@@ -50,11 +57,13 @@ def main() -> None:
     for f in files:
         with open(f, encoding="utf-8-sig", newline="") as fh:
             texts += [row["isi_berita"] for row in csv.DictReader(fh)]
-    base_rate = baseline(texts)
+    base_rate, base_cpu_rate = baseline(texts)
     settings = load_settings()
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(f"sqlite:///{Path(tmp) / 'bench.db'}", settings=settings)
+        cpu = cpu_seconds()
         summary = Ingestor(store, settings).run([str(SEEDS), *map(str, files)])
+        warta_cpu_rate = summary.read / (cpu_seconds() - cpu)
         stats = store.stats()
         store.close()
     warta_rate = summary.rate
@@ -63,6 +72,8 @@ def main() -> None:
         "baseline_trafilatura_datasketch_per_s": round(base_rate, 1),
         "warta_ingest_per_s": round(warta_rate, 1),
         "ratio_warta_over_baseline": round(warta_rate / base_rate, 2),
+        "baseline_per_cpu_s": round(base_cpu_rate, 1),
+        "warta_per_cpu_s": round(warta_cpu_rate, 1),
         "summary": summary.to_dict(),
         "stored_articles": stats["articles"],
         "peak_rss_mb": round(peak_rss_mb(), 1),
