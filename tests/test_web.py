@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 
@@ -15,7 +16,7 @@ from warta.article import Article, Span
 from warta.highlight import Mark, highlight, safe_href
 from warta.settings import load_settings
 from warta.store import DuplicateLink, open_store
-from warta.web import create_app
+from warta.web import Cache, create_app
 
 WIB = timezone(timedelta(hours=7))
 EVIL = '<script>alert("x")</script>'
@@ -288,6 +289,23 @@ def test_story_reports_are_cached_per_membership(client: TestClient, story_id: i
     client.get(f"/stories/{story_id}")
     assert calls == [story_id] and client.app.state.web.reports.story_ids() == {story_id}
     assert client.app.state.web.pages.story_ids() == {story_id}
+
+
+def test_cache_computes_a_key_once_under_concurrency() -> None:
+    cache = Cache(size=2, ttl=60.0)
+    calls = []
+
+    def slow() -> int:
+        calls.append(1)
+        time.sleep(0.05)
+        return 42
+
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(lambda _: cache.get((1, "x"), slow), range(8))) == [42] * 8
+    assert len(calls) == 1
+    cache.get((2, "x"), lambda: 2)
+    cache.get((3, "x"), lambda: 3)
+    assert cache.story_ids() == {2, 3}, "the least recently used entry ages out"
 
 
 def test_reports_of_the_newest_stories_are_computed_at_startup(store) -> None:

@@ -342,20 +342,37 @@ class Cache:
         self.size = size
         self.ttl = ttl
         self._items: OrderedDict[tuple[Any, ...], tuple[float, Any]] = OrderedDict()
+        self._computing: dict[tuple[Any, ...], threading.Lock] = {}
         self._lock = threading.Lock()
+
+    def _fresh(self, key: tuple[Any, ...]) -> tuple[float, Any] | None:
+        hit = self._items.get(key)
+        if hit is not None and (self.ttl is None or time_now() - hit[0] < self.ttl):
+            self._items.move_to_end(key)
+            return hit
+        return None
 
     def get(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
         with self._lock:
-            hit = self._items.get(key)
-            if hit is not None and (self.ttl is None or time_now() - hit[0] < self.ttl):
-                self._items.move_to_end(key)
+            hit = self._fresh(key)
+            if hit is not None:
                 return hit[1]
-        value = compute()
-        with self._lock:
-            self._items[key] = (time_now(), value)
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            computing = self._computing.setdefault(key, threading.Lock())
+        with computing:  # concurrent first requests for one key compute it once
+            with self._lock:
+                hit = self._fresh(key)
+            if hit is not None:
+                return hit[1]
+            try:
+                value = compute()
+            finally:
+                with self._lock:
+                    self._computing.pop(key, None)
+            with self._lock:
+                self._items[key] = (time_now(), value)
+                self._items.move_to_end(key)
+                while len(self._items) > self.size:
+                    self._items.popitem(last=False)
         return value
 
     def story_ids(self) -> set[int]:
@@ -513,7 +530,7 @@ def _when(value: datetime | date | str | None, fmt: str = "%d %b %Y %H:%M") -> s
         return "undated"
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value)
+            return datetime.fromisoformat(value).strftime(fmt)
         except ValueError:
             return value
     return value.strftime(fmt if isinstance(value, datetime) else "%d %b %Y")
@@ -595,7 +612,8 @@ def article_view(ctx: Web, a: Article) -> ArticleOut:
     assert a.id is not None
     spans = [SpanOut(layer=s.layer, start=s.start, end=s.end, label=s.label, text=a.span_text(s), attrs=s.attrs)
              for s in a.spans]
-    copies = [CopyOut(**{k: d.get(k) for k in CopyOut.model_fields}) for d in ctx.store.duplicates_of(a.id)]
+    copies = [CopyOut.model_validate({k: d.get(k) for k in CopyOut.model_fields})
+              for d in ctx.store.duplicates_of(a.id)]
     story_id = stories.story_of(ctx.store, a.id)
     story = stories.get_story(ctx.store, story_id) if story_id is not None else None
     return ArticleOut(**_ref(a).model_dump(), author=a.author, updated=a.updated, dateline=a.dateline,
