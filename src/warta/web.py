@@ -365,14 +365,16 @@ class Cache:
                 return hit[1]
             try:
                 value = compute()
-            finally:
+            except BaseException:
                 with self._lock:
                     self._computing.pop(key, None)
+                raise
             with self._lock:
                 self._items[key] = (time_now(), value)
                 self._items.move_to_end(key)
                 while len(self._items) > self.size:
                     self._items.popitem(last=False)
+                self._computing.pop(key, None)
         return value
 
     def story_ids(self) -> set[int]:
