@@ -126,6 +126,17 @@ def test_rebuild_equals_streaming_one_by_one_and_incremental_runs(settings):
     assert [r["evidence"] for r in S.story_evidence(rebuilt, 1)] == first
 
 
+def test_new_settings_keep_story_ids_going_up(store, settings):
+    S.assign_new(store, settings)
+    before = {r["story_id"] for r in S.export_assignments(store)}
+    extra = Article(source="https://news.test/x", url="https://news.test/x", title="Banjir di Semarang", language="id",
+                    text="Banjir merendam Semarang.", outlet="detik.com", published=T0 + timedelta(days=1),
+                    content_hash="x")
+    store.write_batch([extra], [], [])
+    S.assign_new(store, settings.with_overrides({"stories": {"threshold": 0.31}}))
+    assert S.story_of(store, extra.id) > max(before)
+
+
 def test_predict_one_does_not_learn(settings):
     clusterer = S.clusterer_from_settings(settings)
     a, b = _articles()[:2]

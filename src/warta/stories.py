@@ -286,6 +286,10 @@ class StoryClusterer:
         merges, self._merges = self._merges, []
         return merges
 
+    def reserve_ids_through(self, last: int) -> None:
+        """Never hand out a story id at or below ``last`` (ids already used in the store)."""
+        self._next_story = max(self._next_story, last + 1)
+
     def new_story_id(self) -> int:
         """Reserve a fresh story id (for a story a correction opens)."""
         sid = self._next_story
@@ -597,6 +601,9 @@ def load_clusterer(store: Store, settings: Any) -> StoryClusterer:
     fresh = clusterer_from_settings(settings)
     if state and state.get("params") == fresh.params():
         return StoryClusterer.from_state(state)
+    # New settings: the active window starts empty, but story ids go on above the stored ones.
+    top = _rows(store, "SELECT COALESCE(MAX(story_id), 0) FROM story_assignments")[0][0]
+    fresh.reserve_ids_through(int(top))
     return fresh
 
 
