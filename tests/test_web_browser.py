@@ -110,13 +110,17 @@ def page(browser, request: pytest.FixtureRequest):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     dialogs: list[str] = []
+    errors: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.dialogs = dialogs
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.console_errors = errors
     yield page
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{request.node.name}.png"), full_page=True)
     context.close()
     assert not dialogs, f"a script ran: {dialogs}"
+    assert not errors, f"console errors (a CSP violation, a failed load, a script error): {errors}"
 
 
 def seed_story(site: dict) -> int:
@@ -192,3 +196,20 @@ def test_posted_malicious_article_renders_inert(site: dict, page) -> None:
     page.locator("ol.stories > li a").first.click()
     page.hover(".columns .outlet")
     assert page.locator(".columns script, .columns b").count() == 0
+
+
+def test_content_security_policy_blocks_injected_script_and_foreign_images(site: dict, page) -> None:
+    page.goto(f"{site['url']}/stories/{seed_story(site)}")
+    page.evaluate("""() => {
+        const box = document.createElement("div");
+        box.innerHTML = '<img src="https://evil.test/x.png">';
+        document.body.appendChild(box);
+        const script = document.createElement("script");
+        script.textContent = "window.injected = 1";
+        document.body.appendChild(script);
+    }""")
+    page.wait_for_timeout(300)
+    assert page.evaluate("() => window.injected") is None
+    blocked = " ".join(page.console_errors)
+    assert "Content Security Policy" in blocked and "evil.test" in blocked
+    page.console_errors.clear()
