@@ -239,7 +239,8 @@ class StoryClusterer:
         lead = article.text[: self.lead_chars]
         for t in terms(lead, drop=drop):
             counts[t] = counts.get(t, 0.0) + 1.0
-        entities = [s.attrs.get("canonical") for s in article.layer("entity") if s.attrs.get("canonical")]
+        entities = [s.attrs["canonical"] for s in article.layer("entity")
+                    if s.start < self.lead_chars and s.attrs.get("canonical")]
         for name in (entities or names(lead)) if self.name_weight > 0 else ():
             key = "@" + name.lower()
             counts[key] = counts.get(key, 0.0) + self.name_weight

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from ..store import ArticleFilter
 from . import cli
 from .articles import _when
 
@@ -24,7 +25,7 @@ def _run(obj: Any, *, rebuild: bool, quiet: bool, as_json: bool) -> None:
     from .. import stories
 
     store = obj.open_store()
-    total = store.count_articles() if rebuild else stories.count_unassigned(store)
+    total = store.count_articles(ArticleFilter(originals_only=True)) if rebuild else stories.count_unassigned(store)
     columns = [TextColumn("[bold]stories"), BarColumn(), TaskProgressColumn(),
                TextColumn("{task.completed}/{task.total}"), TextColumn("{task.fields[rate]:>6.0f}/s"),
                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn()]
