@@ -233,6 +233,14 @@ def test_cli_roundtrip(tmp_path):
     scored = json.loads(runner.invoke(cli, ["--db", str(db), "eval", "stories", "--gold", str(gold), "--json"]).output)
     assert scored["B-cubed"]["f1"] == 1.0
     assert runner.invoke(cli, ["--db", str(db), "stories", "show", "999"]).exit_code != 0
+    a, b = listed[0]["id"], listed[1]["id"]
+    assert runner.invoke(cli, ["--db", str(db), "stories", "merge", str(a), str(b)]).exit_code == 0
+    merged = json.loads(runner.invoke(cli, ["--db", str(db), "stories", "show", str(a), "--json"]).output)
+    ids = [x["article_id"] for x in merged["articles"]]
+    split = runner.invoke(cli, ["--db", str(db), "stories", "split", str(a), "--articles", str(ids[0])])
+    assert split.exit_code == 0, split.output
+    assert runner.invoke(cli, ["--db", str(db), "stories", "move", str(ids[0]), str(a)]).exit_code == 0
+    assert runner.invoke(cli, ["--db", str(db), "stories", "merge", str(a), str(a)]).exit_code != 0
 
 
 # -- metrics on tiny hand examples ---------------------------------------------------------------------
