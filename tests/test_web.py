@@ -128,6 +128,9 @@ def assert_inert(html: str) -> None:
         assert tag not in ("iframe", "img", "object", "embed"), tag
         if tag == "script":
             assert attrs == {"src": "/static/warta.js", "defer": None}
+        if tag == "link" and attrs.get("rel") == "icon":
+            assert attrs["href"] == "data:,"  # our empty favicon
+            continue
         for name, value in attrs.items():
             assert not name.startswith("on"), (tag, name)
             if name in ("href", "src", "action"):
@@ -452,6 +455,14 @@ def test_browsers_get_an_html_error_page(client: TestClient) -> None:
     response = client.get("/articles/999", headers={"accept": "text/html"})
     assert response.status_code == 404 and 'data-code="not_found"' in response.text
     assert client.get("/api/articles/999", headers={"accept": "text/html"}).json()["error"]["code"] == "not_found"
+
+
+def test_head_is_answered_like_get(client: TestClient, story_id: int) -> None:
+    for url in ("/", f"/stories/{story_id}", "/api/outlets", "/static/warta.css"):
+        response = client.head(url)
+        assert response.status_code == 200 and not response.content, url
+        assert response.headers["content-security-policy"]
+    assert client.head("/articles/999").status_code == 404
 
 
 def test_wrong_method_is_a_405_in_the_same_shape(client: TestClient) -> None:

@@ -463,6 +463,9 @@ def create_app(store: Store, settings: Settings | None = None, *, token: str | N
 
 
 async def _security_headers(request: Request, call_next: Callable[[Request], Any]) -> Response:
+    if request.method == "HEAD":
+        # Answer HEAD like GET (monitors and link checkers); the server sends the headers only.
+        request.scope["method"] = "GET"
     if request.method == "POST" and request.url.path.startswith("/api/"):
         # Refuse unauthorised or oversized writes before their body is read.
         try:
