@@ -130,3 +130,15 @@ def test_stdin_twice_adds_only_new_content(tmp_path):
     assert feed(day1)["ingested"] == 1
     assert feed(day1)["ingested"] == 0
     assert feed(day2)["ingested"] == 1
+
+
+def test_seeds_share_a_story_when_ingested_with_a_later_corpus(tmp_path, settings, seeds_dir, corpus_csvs):
+    from warta import stories
+
+    sample = _sample_csv(corpus_csvs, tmp_path, n=30)
+    store = open_store(f"sqlite:///{tmp_path / 'mix.db'}")
+    Ingestor(store, settings).run([str(seeds_dir), str(sample)])
+    stories.assign_new(store, settings)
+    seeds = [a.id for a in store.iter_articles(order="id") if a.source.startswith("file://")]
+    assert len(seeds) == 2
+    assert stories.story_of(store, seeds[0]) == stories.story_of(store, seeds[1])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import multiprocessing
 import os
 import time
 from collections import Counter
@@ -164,7 +165,9 @@ class Ingestor:
         workers = self._workers(paths)
         pool = None
         if workers > 1:
-            pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(self.settings.as_dict(),))
+            # Spawned, not forked: a fork of a process whose native libraries hold threads can deadlock.
+            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=_init_worker, initargs=(self.settings.as_dict(),))
         try:
             pending: _Prepared | None = None
             for batch in _batched(records, self.settings.ingest.batch_size):

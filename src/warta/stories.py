@@ -629,13 +629,18 @@ def _rows(store: Store, sql: str, params: Iterable[Any] = ()) -> list[Any]:
 
 
 def _unassigned_ids(store: Store, duplicates: bool, above: int = 0) -> list[int]:
-    """Ids of articles above id ``above`` without a story, in publication order."""
+    """Ids of articles above id ``above`` without a story, in publication order.
+
+    An undated article (seed 004) takes the time of the dated article ingested just before it: the
+    same crawl, so the same days; sorted last, it would meet only stories long gone dormant.
+    """
     dup = "IS NOT NULL" if duplicates else "IS NULL"
     return [r[0] for r in _rows(
         store,
         "SELECT a.id FROM articles a LEFT JOIN story_assignments s ON s.article_id = a.id"
         f" WHERE a.id > ? AND s.article_id IS NULL AND a.duplicate_of {dup}"
-        " ORDER BY COALESCE(a.published_utc, '9999'), a.id", (above,))]
+        " ORDER BY COALESCE(a.published_utc, (SELECT p.published_utc FROM articles p WHERE p.id < a.id"
+        " AND p.published_utc IS NOT NULL ORDER BY p.id DESC LIMIT 1), '9999'), a.id", (above,))]
 
 
 def count_unassigned(store: Store) -> int:
@@ -670,7 +675,8 @@ def assign_new(store: Store, settings: Any, *, on_progress: Any = None) -> Assig
     for start in range(0, len(ids), batch_size):
         chunk = ids[start : start + batch_size]
         rows, touched = [], set()
-        for article in store.iter_articles(ArticleFilter(ids=chunk), order="published"):
+        by_id = {a.id: a for a in store.iter_articles(ArticleFilter(ids=chunk), order="id")}
+        for article in (by_id[i] for i in chunk):
             article.spans = store.get_spans(article.id, "entity")
             a = clusterer.assign_one(article)
             rows.append((article.id, a.story_id, a.score, "model", json.dumps(a.evidence, ensure_ascii=False)))
