@@ -421,7 +421,7 @@ class Featurizer:
 
 # ---- model ------------------------------------------------------------------------------------
 
-MODEL_NAME = "ner-id-crf-v1"
+MODEL_NAME = "ner-id-crf-v2"
 
 
 def model_dir() -> Path:
@@ -590,8 +590,8 @@ def train(
     out: Path,
     *,
     corpora: Sequence[str] = TRAIN_CORPORA,
-    c1: float = 0.05,
-    c2: float = 0.01,
+    c1: float = 0.02,
+    c2: float = 0.1,
     max_iterations: int = 200,
     min_freq: int = 1,
     drop_unmarked_orgs: bool = True,

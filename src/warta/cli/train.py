@@ -39,9 +39,9 @@ def train_gazetteers() -> None:
 @click.option("--corpora", "root", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_CORPORA,
               show_default=True, help="The ner-id folder of the shared corpora.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Model file [default: the packaged warta/models/ner-id-crf-v1.crfsuite].")
-@click.option("--c1", default=0.05, show_default=True, help="L1 regularisation.")
-@click.option("--c2", default=0.01, show_default=True, help="L2 regularisation.")
+              help="Model file [default: the packaged warta/models/ner-id-crf-v2.crfsuite].")
+@click.option("--c1", default=0.02, show_default=True, help="L1 regularisation.")
+@click.option("--c2", default=0.1, show_default=True, help="L2 regularisation.")
 @click.option("--iterations", default=200, show_default=True, help="Maximum L-BFGS iterations.")
 def train_ner(root: Path, out: Path | None, c1: float, c2: float, iterations: int) -> None:
     """Train the Indonesian NER CRF on the NERP, NERGrit and idner-news-2k train splits.
