@@ -142,3 +142,15 @@ def test_seeds_share_a_story_when_ingested_with_a_later_corpus(tmp_path, setting
     seeds = [a.id for a in store.iter_articles(order="id") if a.source.startswith("file://")]
     assert len(seeds) == 2
     assert stories.story_of(store, seeds[0]) == stories.story_of(store, seeds[1])
+
+
+def test_worker_processes_give_the_same_store_as_one_process(tmp_path, settings, corpus_csvs):
+    sample = _sample_csv(corpus_csvs, tmp_path, n=80)
+    results = []
+    for workers in (1, 2):
+        store = open_store(f"sqlite:///{tmp_path / f'w{workers}.db'}")
+        Ingestor(store, settings.with_overrides({"ingest": {"workers": workers, "batch_size": 64}})).run([str(sample)])
+        results.append([(a.source, a.language, a.content_hash, a.duplicate_of, a.duplicate_kind)
+                        for a in store.iter_articles(order="id")])
+        store.close()
+    assert results[0] == results[1] and len(results[0]) > 100
