@@ -154,3 +154,20 @@ def test_worker_processes_give_the_same_store_as_one_process(tmp_path, settings,
                         for a in store.iter_articles(order="id")])
         store.close()
     assert results[0] == results[1] and len(results[0]) > 100
+
+
+def test_enrich_links_spans_to_one_stored_entity(tmp_path, settings, seeds_dir):
+    from warta.ingest import Enricher
+
+    store = open_store(f"sqlite:///{tmp_path / 'ent.db'}")
+    Ingestor(store, settings).run([str(seeds_dir)])
+    counts = Enricher(store, settings).run()
+    assert counts["entity"] > 50 and counts["quote"] > 10 and counts["timex"] > 10
+    assert Enricher(store, settings).pending() == 0
+    ids = set()
+    for article in store.iter_articles(spans=True):
+        ids |= {s.attrs["entity_id"] for s in article.layer("entity")
+                if article.span_text(s).replace("-", " ").lower() == "kim hong kyun"}
+    assert len(ids) == 1
+    (entity,) = store.get_entities(ids)
+    assert entity["canonical"] == "Kim Hong Kyun" and "Kim Hong-kyun" in entity["aliases"]

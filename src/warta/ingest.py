@@ -264,6 +264,11 @@ class Enricher:
         self.store = store
         self.stages = stages
         self.pipeline = Pipeline(list(stages), settings, on_error="record", given=STORED_ATTRIBUTES)
+        if "entities" in stages:
+            from .entities import EntityResolver
+
+            # Canonical entities become rows of the store, so spans carry an entity_id across articles.
+            self.pipeline.get("entities").resolver = EntityResolver(store)  # type: ignore[attr-defined]
         self.batch_size = settings.ingest.batch_size
 
     def pending(self, *, redo: bool = False) -> int:

@@ -105,6 +105,13 @@ class Pipeline:
             available.update(info.assigns)
             self._stages.append((info, info.factory(settings)))
 
+    def get(self, name: str) -> Callable[[Article], Article]:
+        """The built stage called ``name`` (to hand it run-time collaborators such as a store)."""
+        for info, fn in self._stages:
+            if info.name == name:
+                return fn
+        raise KeyError(name)
+
     def __call__(self, article: Article) -> Article:
         for info, fn in self._stages:
             article = self._run(info, fn, article)
