@@ -256,10 +256,36 @@ def _repeated_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     return found
 
 
+#: First words of a public body whose country or region follows it as a bare name, as in
+#: "Kementerian Luar Negeri Korea Selatan" (the foreign ministry *of* South Korea).
+_BODY_HEADS = frozenset(
+    "kementerian kemenlu kementrian departemen kedutaan konsulat kantor dewan badan komisi kepolisian polisi "
+    "angkatan pemerintah pemerintahan parlemen kongres majelis mahkamah militer tentara bank".split()
+)
+
+
+def _join_bodies_to_places(text: str, mentions: Sequence[Mention]) -> list[Mention]:
+    """An ORG headed by a public body and directly followed by a LOC becomes one ORG mention.
+
+    >>> t = "kata Kementerian Luar Negeri Korea Selatan."
+    >>> [t[m.start:m.end] for m in _join_bodies_to_places(t, [Mention(5, 28, "ORG"), Mention(29, 42, "LOC")])]
+    ['Kementerian Luar Negeri Korea Selatan']
+    """
+    out: list[Mention] = []
+    for m in sorted(mentions, key=lambda m: m.start):
+        prev = out[-1] if out else None
+        if (prev is not None and prev.label == "ORG" and m.label == "LOC" and text[prev.end : m.start] == " "
+                and text[prev.start : prev.end].split()[0].lower() in _BODY_HEADS):
+            out[-1] = replace(prev, end=m.end)
+        else:
+            out.append(m)
+    return out
+
+
 def resolve_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     """Roles split off, then canonical names from the alias table, the key, and earlier full names."""
     table = aliases()
-    pieces = [p for m in sorted(mentions, key=lambda m: m.start) for d in _split_dashes(text, m)
+    pieces = [p for m in _join_bodies_to_places(text, mentions) for d in _split_dashes(text, m)
               for p in _split_org_person(text, d)]
     pieces = [p for m in pieces for p in (_strip_title(text, m) if m.label == "PER" else [m])]
     out = [_role_before(text, m, pieces) if m.label == "PER" else m for m in pieces]
