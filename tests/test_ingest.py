@@ -171,3 +171,21 @@ def test_enrich_links_spans_to_one_stored_entity(tmp_path, settings, seeds_dir):
     assert len(ids) == 1
     (entity,) = store.get_entities(ids)
     assert entity["canonical"] == "Kim Hong Kyun" and "Kim Hong-kyun" in entity["aliases"]
+
+
+def test_story_reports_are_stored_and_recomputed_only_when_their_inputs_change(tmp_path, settings, seeds_dir):
+    from warta import compare, stories
+    from warta.ingest import Enricher
+
+    store = open_store(f"sqlite:///{tmp_path / 'rep.db'}")
+    Ingestor(store, settings).run([str(seeds_dir)])
+    Enricher(store, settings).run()
+    stories.assign_new(store, settings)
+    assert compare.precompute_reports(store, settings) == 1
+    assert compare.precompute_reports(store, settings) == 0
+    (story,) = stories.list_stories(store)
+    report = compare.story_report(store, story.id, settings)
+    assert report == store.get_state(f"compare.report.{story.id}")["report"]
+    assert {f["status"] for f in report["facts"]} >= {"corroborated", "single-source"}
+    changed = settings.with_overrides({"compare": {"align_threshold": 0.3}})
+    assert compare.precompute_reports(store, changed) == 1

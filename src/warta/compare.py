@@ -19,7 +19,11 @@ ledger lists each quote once with the outlets carrying it and their word-level d
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
+import logging
 import re
+import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -43,6 +47,8 @@ from .settings import Settings, load_settings
 from .stories import story_articles
 from .timeline import interval, story_reference
 from .timex import anchor
+
+log = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------------------------------------
 # Alignment
@@ -529,9 +535,60 @@ def report_from_articles(articles: Sequence[Article], settings: Settings | None 
     }
 
 
+#: Bump when the report's content or shape changes: stored reports with another version are recomputed.
+REPORT_VERSION = 1
+_REPORT_STATE = "compare.report."
+
+
+def _report_key(articles: Sequence[Article], settings: Settings) -> str:
+    """What a story's report depends on: its members, their text and spans, the settings, the version."""
+    parts = [REPORT_VERSION, [(a.id, a.content_hash, a.duplicate_of, len(a.spans)) for a in articles],
+             {k: settings.as_dict().get(k) for k in ("compare", "summary")}]
+    return hashlib.blake2b(json.dumps(parts, sort_keys=True, default=str).encode(), digest_size=12).hexdigest()
+
+
 def story_report(store: Any, story_id: int, settings: Settings | None = None) -> dict[str, Any]:
-    """The comparison of a stored story: its articles (with their span layers) as one report."""
-    return {"story_id": story_id, **report_from_articles(story_articles(store, story_id), settings)}
+    """The comparison of a stored story: its articles (with their span layers) as one report.
+
+    Reports are kept in the store keyed by what they depend on (:func:`_report_key`): a story whose
+    members, spans and settings are unchanged is read back instead of recomputed.
+    """
+    settings = settings or load_settings()
+    articles = story_articles(store, story_id)
+    key = _report_key(articles, settings)
+    stored = store.get_state(f"{_REPORT_STATE}{story_id}")
+    if stored and stored.get("key") == key:
+        return stored["report"]
+    report = {"story_id": story_id, **report_from_articles(articles, settings)}
+    try:
+        store.set_state(f"{_REPORT_STATE}{story_id}", {"key": key, "report": report})
+    except sqlite3.OperationalError as exc:  # a read-only or busy store still gets its report
+        log.warning("story %s: report not stored (%s)", story_id, exc)
+    return report
+
+
+def precompute_reports(store: Any, settings: Settings | None = None, *, min_articles: int = 2,
+                       on_progress: Any = None) -> int:
+    """Compute and store the reports of every story with at least ``min_articles`` whose inputs changed.
+
+    Run after stories are assigned (``warta ingest`` does), so that showing a story reads its report.
+    Returns how many reports were (re)computed.
+    """
+    from .stories import list_stories
+
+    settings = settings or load_settings()
+    done, offset = 0, 0
+    while page := list_stories(store, limit=500, offset=offset, order="coverage"):
+        for story in page:
+            if story.article_count < min_articles:
+                return done
+            before = (store.get_state(f"{_REPORT_STATE}{story.id}") or {}).get("key")
+            story_report(store, story.id, settings)
+            done += before != (store.get_state(f"{_REPORT_STATE}{story.id}") or {}).get("key")
+            if on_progress is not None:
+                on_progress(1)
+        offset += len(page)
+    return done
 
 
 # ---------------------------------------------------------------------------------------------

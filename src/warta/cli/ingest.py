@@ -29,7 +29,7 @@ from . import cli
 @click.option("--enrich/--no-enrich", default=True, show_default=True,
               help="Then extract entities, quotes and dates from the new articles.")
 @click.option("--stories/--no-stories", default=True, show_default=True,
-              help="Then place the new articles in stories.")
+              help="Then place the new articles in stories and compare the sources of every changed story.")
 @click.pass_obj
 def ingest(obj, paths: tuple[str, ...], mapping: str | None, fmt: str | None, as_json: bool, quiet: bool,
            enrich: bool, stories: bool) -> None:
@@ -103,13 +103,18 @@ def _advance(progress: Progress, task, n: int = 1) -> None:
 
 
 def _assign_stories(obj, store, *, quiet: bool) -> dict[str, int]:
-    from .. import stories
+    from .. import compare, stories
 
     pending = stories.count_unassigned(store)
     with _progress("stories", quiet, pending) as progress:
         task = progress.add_task("stories", total=pending, rate=0.0)
         summary = stories.assign_new(store, obj.settings, on_progress=lambda n: _advance(progress, task, n))
-    return {"assigned": summary.assigned, "duplicates": summary.duplicates, "new_stories": summary.new_stories}
+    multi = len([s for s in stories.list_stories(store, limit=1_000_000, order="coverage") if s.article_count > 1])
+    with _progress("reports", quiet, multi) as progress:
+        task = progress.add_task("reports", total=multi, rate=0.0)
+        reports = compare.precompute_reports(store, obj.settings, on_progress=lambda n: _advance(progress, task, n))
+    return {"assigned": summary.assigned, "duplicates": summary.duplicates, "new_stories": summary.new_stories,
+            "reports_computed": reports}
 
 
 def _enrich(obj, store, *, redo: bool, quiet: bool) -> dict[str, int]:
