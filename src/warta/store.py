@@ -341,16 +341,18 @@ MIGRATIONS: list[tuple[int, str]] = [
 ]
 
 
-def _iso(dt: datetime | None) -> str | None:
+def iso(dt: datetime | None) -> str | None:
+    """A datetime as stored and shown: ISO 8601 with its own offset (None stays None)."""
     return dt.isoformat() if dt else None
 
 
-def _utc(dt: datetime | None) -> str | None:
+def utc_key(dt: datetime | None) -> str | None:
+    """``dt`` in the ``published_utc`` format (UTC, to the second), so stored times compare as strings."""
     if dt is None:
         return None
-    if dt.tzinfo is None:
-        return dt.isoformat()
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(UTC)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -443,7 +445,7 @@ class SQLiteStore(Store):
                     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         a.id, a.source, a.meta.get("location"), a.url, a.outlet, a.title, a.text, a.raw_text,
-                        a.author, _iso(a.published), _utc(a.published), _iso(a.updated), a.dateline,
+                        a.author, iso(a.published), utc_key(a.published), iso(a.updated), a.dateline,
                         json.dumps(a.captions, ensure_ascii=False), a.language, a.language_score,
                         a.content_hash, a.duplicate_of, a.duplicate_kind, a.similarity,
                         a.meta.get("signature"), _dump_meta(a.meta), now,
@@ -561,10 +563,10 @@ class SQLiteStore(Store):
             params.append(flt.language)
         if flt.since:
             clauses.append("published_utc >= ?")
-            params.append(_utc(flt.since))
+            params.append(utc_key(flt.since))
         if flt.until:
             clauses.append("published_utc < ?")
-            params.append(_utc(flt.until))
+            params.append(utc_key(flt.until))
         if flt.originals_only:
             clauses.append("duplicate_of IS NULL")
         if flt.min_id is not None:

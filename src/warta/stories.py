@@ -35,7 +35,7 @@ from typing import Any
 
 from .article import Article
 from .errors import WartaError
-from .store import ArticleFilter, Store
+from .store import ArticleFilter, Store, iso, utc_key
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _TOKEN = re.compile(r"[^\W_]+(?:[.,][0-9]+)*", re.UNICODE)
@@ -569,7 +569,7 @@ class StorySummary:
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id, "headline": self.headline, "headline_article_id": self.headline_article_id,
-            "first_published": _iso(self.first_published), "last_published": _iso(self.last_published),
+            "first_published": iso(self.first_published), "last_published": iso(self.last_published),
             "article_count": self.article_count, "outlets": self.outlets, "languages": self.languages,
             "article_ids": self.article_ids,
         }
@@ -608,20 +608,9 @@ def load_clusterer(store: Store, settings: Any) -> StoryClusterer:
     return fresh
 
 
-def _iso(dt: datetime | None) -> str | None:
-    return dt.isoformat() if dt else None
-
-
 def _dt(value: str | None) -> datetime | None:
     """A stored UTC time (``published_utc`` format) as an aware datetime."""
     return datetime.fromisoformat(value).replace(tzinfo=UTC) if value else None
-
-
-def _utc(dt: datetime) -> str:
-    """``dt`` in the ``published_utc`` format, so stored times compare as strings."""
-    if dt.tzinfo is not None:
-        dt = dt.astimezone(UTC)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def _rows(store: Store, sql: str, params: Iterable[Any] = ()) -> list[Any]:
@@ -908,10 +897,10 @@ def list_stories(
     params: list[Any] = []
     if since is not None:
         clauses.append("last_published >= ?")
-        params.append(_utc(since))
+        params.append(utc_key(since))
     if until is not None:
         clauses.append("first_published < ?")
-        params.append(_utc(until))
+        params.append(utc_key(until))
     member = "SELECT 1 FROM story_assignments s JOIN articles a ON a.id = s.article_id WHERE s.story_id = stories.id"
     if outlet:
         clauses.append(f"EXISTS ({member} AND a.outlet = ?)")

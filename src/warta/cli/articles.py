@@ -11,23 +11,19 @@ from rich.console import Console
 from rich.table import Table
 
 from ..article import Article
-from ..store import ArticleFilter
+from ..store import ArticleFilter, iso
 from . import cli
 
 #: Span layers shown by ``articles show``, under these JSON keys.
 LAYER_KEYS = {"entity": "entities", "quote": "quotes", "timex": "timexes"}
 
 
-def _iso(dt: datetime | None) -> str | None:
-    return dt.isoformat() if dt else None
-
-
 def article_json(article: Article, duplicates: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """The JSON view of an article: metadata, clean text, and its span layers with offsets."""
     data: dict[str, Any] = {
         "id": article.id, "source": article.source, "url": article.url, "outlet": article.outlet,
-        "title": article.title, "author": article.author, "published": _iso(article.published),
-        "updated": _iso(article.updated), "dateline": article.dateline, "language": article.language,
+        "title": article.title, "author": article.author, "published": iso(article.published),
+        "updated": iso(article.updated), "dateline": article.dateline, "language": article.language,
         "language_score": article.language_score, "captions": article.captions,
         "duplicate_of": article.duplicate_of, "duplicate_kind": article.duplicate_kind,
         "similarity": article.similarity, "location": article.meta.get("location"),
@@ -74,7 +70,7 @@ def list_articles(obj, outlet, language, since, until, limit, offset, as_json) -
         return
     table = Table("id", "published", "outlet", "lang", "title", "dup")
     for a in rows:
-        table.add_row(str(a.id), _iso(a.published) or "-", a.outlet or "-", a.language or "-", a.title,
+        table.add_row(str(a.id), iso(a.published) or "-", a.outlet or "-", a.language or "-", a.title,
                       f"{a.duplicate_kind}→{a.duplicate_of}" if a.duplicate_of else "")
     Console().print(table)
 
@@ -95,7 +91,7 @@ def show_article(obj, article_id: int, as_json: bool) -> None:
         return
     console = Console()
     console.print(f"[bold]{article.title}[/bold]")
-    meta = [article.outlet, article.author, _iso(article.published), article.language, article.dateline]
+    meta = [article.outlet, article.author, iso(article.published), article.language, article.dateline]
     console.print(" · ".join(x for x in meta if x), style="dim")
     console.print(article.url or article.source, style="dim")
     console.print()
@@ -127,13 +123,13 @@ def search(obj, query: str, outlet, language, limit: int, as_json: bool) -> None
     store = obj.open_store()
     hits = store.search(query, limit=limit, flt=ArticleFilter(outlet=outlet, language=language))
     if as_json:
-        click.echo(json.dumps([{"id": h.id, "title": h.title, "outlet": h.outlet, "published": _iso(h.published),
+        click.echo(json.dumps([{"id": h.id, "title": h.title, "outlet": h.outlet, "published": iso(h.published),
                                 "snippet": h.snippet, "score": round(h.score, 4)} for h in hits],
                               ensure_ascii=False, indent=2))
         return
     table = Table("id", "outlet", "published", "title", "snippet")
     for h in hits:
-        table.add_row(str(h.id), h.outlet or "-", _iso(h.published) or "-", h.title, h.snippet)
+        table.add_row(str(h.id), h.outlet or "-", iso(h.published) or "-", h.title, h.snippet)
     Console().print(table)
 
 
