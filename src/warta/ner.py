@@ -51,8 +51,9 @@ CORPORA: dict[str, dict[str, str | None]] = {
                 "test": "nergrit/test_preprocess.txt"},
     "idner-news-2k": {"train": "idner-news-2k/train.txt", "dev": "idner-news-2k/dev.txt",
                       "test": "idner-news-2k/test.txt"},
-    # IndoLEM NER-UI has no licence: evaluation only, never training.
-    "nerui": {"train": None, "dev": None, "test": "nerui/test.01.tsv"},
+    # IndoLEM NER-UI has no licence: evaluation only, never training. Its fold-1 dev file (less the
+    # sentences that also occur in test.01) is where errors are studied and settings chosen.
+    "nerui": {"train": None, "dev": "nerui/dev.01.tsv", "test": "nerui/test.01.tsv"},
 }
 TRAIN_CORPORA = ("nerp", "nergrit", "idner-news-2k")
 
@@ -197,11 +198,19 @@ def _map_tag(tag: str) -> str:
 
 
 def corpus_split(root: Path, corpus: str, split: str) -> list[tuple[list[str], list[str]]]:
-    """One split of one corpus under ``root`` (``shared/corpora/ner-id``)."""
+    """One split of one corpus under ``root`` (``shared/corpora/ner-id``).
+
+    A dev split never holds a sentence of the same corpus's test split (NER-UI's fold files overlap).
+    """
     rel = CORPORA[corpus][split]
     if rel is None:
         raise ConfigError(f"corpus {corpus} has no {split} split")
-    return read_conll(root / rel)
+    data = read_conll(root / rel)
+    test = CORPORA[corpus]["test"]
+    if split == "dev" and test and (root / test).exists():
+        held_out = {tuple(words) for words, _ in read_conll(root / test)}
+        data = [(words, tags) for words, tags in data if tuple(words) not in held_out]
+    return data
 
 
 # ---- gazetteers -------------------------------------------------------------------------------
