@@ -287,6 +287,23 @@ def test_utf8_csv_with_one_undecodable_row(tmp_path: Path) -> None:
     assert codes(read(path)) == ["ok", "E201", "ok"]
 
 
+def test_cp1252_rows_after_an_ascii_head_are_decoded_not_lost(tmp_path: Path) -> None:
+    # The encoding is guessed from the first sniff_bytes; here they are plain ASCII.
+    settings = SETTINGS.with_overrides({"sources": {"sniff_bytes": 64}})
+    ascii_rows = "".join(f"Judul {i},Isi berita biasa nomor {i}.\n" for i in range(5))
+    late = "Kafe “Sate” di Menteng—tempat favorit—ditutup, katanya."
+    path = tmp_path / "campur.csv"
+    path.write_bytes(("title,text\n" + ascii_rows + f"Akhir,\"{late}\"\n").encode("cp1252"))
+    items = read(path, settings=settings)
+    assert codes(items) == ["ok"] * 6
+    assert items[-1].raw_text == late and items[-1].meta["encoding"] == "cp1252"
+    assert "encoding" not in items[0].meta
+    jsonl = tmp_path / "campur.jsonl"
+    jsonl.write_bytes(('{"text": "Isi biasa."}\n' * 4 + '{"text": "' + late + '"}\n').encode("cp1252"))
+    items = read(jsonl, settings=settings)
+    assert codes(items) == ["ok"] * 5 and items[-1].raw_text == late and items[-1].meta["encoding"] == "cp1252"
+
+
 def test_big_single_item_is_rejected_without_reading_it(tmp_path: Path) -> None:
     big = tmp_path / "big.txt"
     with big.open("wb") as fh:

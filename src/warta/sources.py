@@ -471,18 +471,23 @@ def _read_up_to(stream: BinaryIO, size: int) -> bytes:
     return b"".join(chunks)
 
 
-#: One physical line: ``(number, text, error, reason)``; ``error`` is None for a good line.
+#: One physical line: ``(number, text, error, reason)``; ``error`` is None for a good line, and then
+#: ``reason`` names the legacy encoding the line was decoded from ("" when it is the stream's own).
 _Line = tuple[int, str, "Errors | None", str]
 
 
-def _lines(stream: BinaryIO, encoding: str, limit: int) -> Iterator[_Line]:
+def _lines(stream: BinaryIO, encoding: str, limit: int, max_chaos: float = 1.0) -> Iterator[_Line]:
     """Decoded lines of ``stream``; an undecodable or over-long line comes with its error.
 
     Lines are decoded one by one, so one bad line costs one record, and a line longer than
-    ``limit`` bytes is skipped without being held in memory.
+    ``limit`` bytes is skipped without being held in memory. The encoding of a stream is guessed
+    from its first bytes; when those were plain ASCII (read as UTF-8) and a later line is not UTF-8,
+    that line is decoded from a confident legacy guess (cp1252, ...) rather than lost, unless the
+    stream has already shown real UTF-8 (then the line is broken, E201).
     """
     number = 0
     readline = stream.readline
+    seen_utf8 = False
     while True:
         raw = readline(limit + 1)
         if not raw:
@@ -496,10 +501,19 @@ def _lines(stream: BinaryIO, encoding: str, limit: int) -> Iterator[_Line]:
             yield number, "", Errors.E203, f"line {number} is {size:,} bytes, above the {limit:,}-byte item limit"
             continue
         try:
-            yield number, raw.decode(encoding), None, ""
+            text = raw.decode(encoding)
         except UnicodeDecodeError as exc:
-            yield (number, raw.decode(encoding, "replace"), Errors.E201,
-                   f"invalid {encoding} byte 0x{raw[exc.start]:02x} on line {number}")
+            legacy = None
+            if encoding == "utf-8" and not seen_utf8 and not _mixes_utf8(raw):
+                legacy = _legacy_encoding(raw, max_chaos)
+            if legacy is not None:
+                yield number, raw.decode(legacy, "replace"), None, legacy
+            else:
+                yield (number, raw.decode(encoding, "replace"), Errors.E201,
+                       f"invalid {encoding} byte 0x{raw[exc.start]:02x} on line {number}")
+            continue
+        seen_utf8 = seen_utf8 or (encoding == "utf-8" and not raw.isascii())
+        yield number, text, None, ""
 
 
 class _LineFeed:
@@ -693,7 +707,7 @@ class _Reader:
             self.stats.bytes_done += size or len(head)
             yield rej
             return
-        lines = _lines(stream, encoding, self.max_item)
+        lines = _lines(stream, encoding, self.max_item, self.max_chaos)
         if fmt == "jsonl":
             yield from self._jsonl(lines, base, encoding)
         else:
@@ -833,6 +847,7 @@ class _Reader:
             if error is not None:
                 yield Rejected(error, reason, location=location)
                 continue
+            line_encoding = reason or encoding
             if not text.strip():
                 continue
             try:
@@ -856,7 +871,7 @@ class _Reader:
                 yield Rejected(Errors.E302, f"no text key ({wanted}) in this record; map one with "
                                "--map text=KEY", location=location)
                 continue
-            yield self._article(values, location, "jsonl", encoding)
+            yield self._article(values, location, "jsonl", line_encoding)
 
     def _csv(
         self, lines: Iterator[_Line], base: str, encoding: str, delimiter: str | None
@@ -916,7 +931,8 @@ class _Reader:
                 yield self._broken_row(feed, width, delimiter, f"{len(row)} fields, header has {width}", location)
             else:
                 values = {name: row[index] for name, index in fields}
-                yield self._article(values, location, "csv", encoding)
+                legacy = next((line[3] for line in feed.record if line[3]), "")
+                yield self._article(values, location, "csv", legacy or encoding)
 
     def _broken_row(self, feed: _LineFeed, width: int, delimiter: str, problem: str, location: str) -> Rejected:
         """E301 for a malformed row; when it swallowed well-formed rows, they are parsed again."""
