@@ -901,12 +901,15 @@ def list_stories(
     if until is not None:
         clauses.append("first_published < ?")
         params.append(utc_key(until))
-    member = "SELECT 1 FROM story_assignments s JOIN articles a ON a.id = s.article_id WHERE s.story_id = stories.id"
+    # An outlet covers a small share of the stories: its set is found once, through the articles'
+    # outlet index. A language usually covers most of them: probing story by story stops at the limit.
     if outlet:
-        clauses.append(f"EXISTS ({member} AND a.outlet = ?)")
+        clauses.append("stories.id IN (SELECT s.story_id FROM story_assignments s JOIN articles a"
+                       " ON a.id = s.article_id WHERE a.outlet = ?)")
         params.append(outlet)
     if language:
-        clauses.append(f"EXISTS ({member} AND a.language = ?)")
+        clauses.append("EXISTS (SELECT 1 FROM story_assignments s JOIN articles a ON a.id = s.article_id"
+                       " WHERE s.story_id = stories.id AND a.language = ?)")
         params.append(language)
     if entity:
         clauses.append("EXISTS (SELECT 1 FROM story_assignments s JOIN spans p ON p.article_id = s.article_id"
