@@ -180,10 +180,12 @@ def test_story_reports_are_stored_and_recomputed_only_when_their_inputs_change(t
     store = open_store(f"sqlite:///{tmp_path / 'rep.db'}")
     Ingestor(store, settings).run([str(seeds_dir)])
     Enricher(store, settings).run()
-    stories.assign_new(store, settings)
-    assert compare.precompute_reports(store, settings) == 1
-    assert compare.precompute_reports(store, settings) == 0
+    summary = stories.assign_new(store, settings)
     (story,) = stories.list_stories(store)
+    assert summary.touched == {story.id} and compare.reportable_stories(store) == [story.id]
+    assert compare.precompute_reports(store, settings, story_ids=summary.touched) == 1
+    assert compare.precompute_reports(store, settings) == 0
+    assert stories.assign_new(store, settings).touched == set()
     report = compare.story_report(store, story.id, settings)
     assert report == store.get_state(f"compare.report.{story.id}")["report"]
     assert {f["status"] for f in report["facts"]} >= {"corroborated", "single-source"}

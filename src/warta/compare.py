@@ -568,27 +568,35 @@ def story_report(store: Any, story_id: int, settings: Settings | None = None) ->
 
 
 def precompute_reports(store: Any, settings: Settings | None = None, *, min_articles: int = 2,
-                       on_progress: Any = None) -> int:
-    """Compute and store the reports of every story with at least ``min_articles`` whose inputs changed.
+                       story_ids: Iterable[int] | None = None, on_progress: Any = None) -> int:
+    """Compute and store the reports of stories with at least ``min_articles`` whose inputs changed.
 
-    Run after stories are assigned (``warta ingest`` does), so that showing a story reads its report.
-    Returns how many reports were (re)computed.
+    Run after stories are assigned (``warta ingest`` does, passing the stories that run touched, so
+    the work follows the new articles, not the size of the store), so that showing a story reads its
+    report. Without ``story_ids`` every story is checked. Returns how many reports were (re)computed.
     """
-    from .stories import list_stories
-
     settings = settings or load_settings()
-    done, offset = 0, 0
-    while page := list_stories(store, limit=500, offset=offset, order="coverage"):
-        for story in page:
-            if story.article_count < min_articles:
-                return done
-            before = (store.get_state(f"{_REPORT_STATE}{story.id}") or {}).get("key")
-            story_report(store, story.id, settings)
-            done += before != (store.get_state(f"{_REPORT_STATE}{story.id}") or {}).get("key")
-            if on_progress is not None:
-                on_progress(1)
-        offset += len(page)
+    done = 0
+    for story_id in reportable_stories(store, min_articles=min_articles, story_ids=story_ids):
+        before = (store.get_state(f"{_REPORT_STATE}{story_id}") or {}).get("key")
+        story_report(store, story_id, settings)
+        done += before != (store.get_state(f"{_REPORT_STATE}{story_id}") or {}).get("key")
+        if on_progress is not None:
+            on_progress(1)
     return done
+
+
+def reportable_stories(store: Any, *, min_articles: int = 2, story_ids: Iterable[int] | None = None) -> list[int]:
+    """Ids of the stories with at least ``min_articles`` (of ``story_ids`` if given), largest first."""
+    sql = "SELECT id, article_count FROM stories WHERE article_count >= ?"
+    if story_ids is None:
+        rows = store.execute(sql, (min_articles,)).fetchall()
+    else:
+        wanted, rows = sorted(set(story_ids)), []
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows += store.execute(f"{sql} AND id IN ({','.join('?' * len(chunk))})", (min_articles, *chunk)).fetchall()
+    return [sid for sid, _ in sorted(rows, key=lambda r: (-r[1], r[0]))]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -584,6 +584,8 @@ class AssignSummary:
     new_stories: int = 0
     corrections: int = 0
     elapsed: float = 0.0
+    #: the stories that gained articles or were merged (what their stored reports depend on changed)
+    touched: set[int] = field(default_factory=set)
 
     @property
     def rate(self) -> float:
@@ -677,10 +679,13 @@ def assign_new(store: Store, settings: Any, *, on_progress: Any = None) -> Assig
                 c.execute("UPDATE story_assignments SET story_id = ? WHERE story_id = ?", (into, merged))
             touched |= {merged, into}
         refresh_stories(store, touched)
+        summary.touched |= touched
         summary.assigned += len(rows)
         if on_progress is not None:
             on_progress(len(rows))
     summary.duplicates = _assign_duplicates(store, mark, top)
+    summary.touched |= {r[0] for r in _rows(
+        store, "SELECT DISTINCT story_id FROM story_assignments WHERE article_id > ? AND article_id <= ?", (mark, top))}
     store.set_state(STATE_KEY, clusterer.to_state())
     store.set_state(MARK_KEY, top)
     if len(_STEMS) > known_stems:

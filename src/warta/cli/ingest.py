@@ -109,10 +109,11 @@ def _assign_stories(obj, store, *, quiet: bool) -> dict[str, int]:
     with _progress("stories", quiet, pending) as progress:
         task = progress.add_task("stories", total=pending, rate=0.0)
         summary = stories.assign_new(store, obj.settings, on_progress=lambda n: _advance(progress, task, n))
-    multi = len([s for s in stories.list_stories(store, limit=1_000_000, order="coverage") if s.article_count > 1])
-    with _progress("reports", quiet, multi) as progress:
-        task = progress.add_task("reports", total=multi, rate=0.0)
-        reports = compare.precompute_reports(store, obj.settings, on_progress=lambda n: _advance(progress, task, n))
+    multi = compare.reportable_stories(store, story_ids=summary.touched)
+    with _progress("reports", quiet, len(multi)) as progress:
+        task = progress.add_task("reports", total=len(multi), rate=0.0)
+        reports = compare.precompute_reports(store, obj.settings, story_ids=multi,
+                                             on_progress=lambda n: _advance(progress, task, n))
     return {"assigned": summary.assigned, "duplicates": summary.duplicates, "new_stories": summary.new_stories,
             "reports_computed": reports}
 
