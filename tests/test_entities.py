@@ -226,3 +226,33 @@ def test_store_backed_resolver_keeps_ids_and_names_across_runs(tmp_path: Path, s
         assert second.resolver.predict_one(("Campbell", "PER")).id == ids["Kurt Campbell"]
         stored = {e["canonical"]: e for e in store.get_entities()}
         assert "Kim Hong-kyun" in stored["Kim Hong Kyun"]["aliases"]
+
+
+def _resolved(text: str, spans: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """resolve_mentions over hand-placed mentions (each given by its text, first occurrence)."""
+    mentions = [Mention(text.index(name), text.index(name) + len(name), label) for name, label in spans]
+    return [(text[m.start : m.end], m.label) for m in resolve_mentions(text, mentions)]
+
+
+def test_spaced_dash_splits_only_at_a_known_place() -> None:
+    text = "Washington, DC - Amerika Serikat menuduh Catherine Zeta - Jones dan Sony Music - BMG."
+    got = _resolved(text, [("DC - Amerika Serikat", "LOC"), ("Catherine Zeta - Jones", "PER"),
+                           ("Sony Music - BMG", "ORG")])
+    assert got == [("DC", "LOC"), ("Amerika Serikat", "LOC"), ("Catherine Zeta - Jones", "PER"),
+                   ("Sony Music - BMG", "ORG")]
+
+
+def test_role_words_strip_only_after_a_head_and_noble_titles_stay() -> None:
+    text = "agung laksono bertemu hakim agung Supandi dan Sultan Hamengku Buwono X."
+    got = resolve_mentions(text, [Mention(0, 13, "PER"), Mention(22, 41, "PER"), Mention(46, 70, "PER")])
+    assert [(text[m.start : m.end], m.role) for m in got] == [
+        ("agung laksono", None), ("Supandi", "hakim agung"), ("Sultan Hamengku Buwono X", None)]
+
+
+def test_organisation_or_place_running_into_a_person_is_split() -> None:
+    text = "Dekan Fakultas Pertanian UGM Dr. Jamhari, CEO Cyrus Network Hasan Nasbi dan Camat Bulak Suprayitno."
+    got = _resolved(text, [("UGM Dr. Jamhari", "ORG"), ("Cyrus Network Hasan Nasbi", "ORG"),
+                           ("Bulak Suprayitno", "LOC")])
+    assert got == [
+        ("UGM", "ORG"), ("Jamhari", "PER"), ("Cyrus Network", "ORG"), ("Hasan Nasbi", "PER"),
+        ("Bulak", "LOC"), ("Suprayitno", "PER")]

@@ -36,7 +36,7 @@ from typing import Any, Protocol
 
 from .article import Article, Span
 from .errors import ConfigError
-from .ner import TOKEN_RE, entity_key, load_model
+from .ner import TOKEN_RE, entity_key, gazetteers, load_model
 from .pipeline import stage
 from .settings import load_settings
 
@@ -48,7 +48,8 @@ ROLE_HEADS = frozenset(
     "koresponden analis pengamat peneliti profesor pakar ekonom komisaris kapolri kapolda kapolres "
     "jenderal letnan kolonel mayor laksamana marsekal brigjen irjen komjen kabareskrim ceo "
     "president minister secretary spokesman spokeswoman spokesperson director chairman chief "
-    "governor mayor ambassador senator general prime leader envoy".split()
+    "governor mayor ambassador senator general prime leader envoy camat lurah dekan rektor bos pendiri "
+    "founder".split()
 )
 #: Lower-case words that may continue a role between its head and the name.
 ROLE_WORDS = ROLE_HEADS | frozenset(
@@ -62,6 +63,10 @@ ORG_HEADS = frozenset(
     "institute institut center centre university universitas foundation yayasan group grup corporation "
     "corp inc ltd tbk company agency council commission association forum pro news times post".split()
 )
+#: Titles that corpora and usage keep as part of the name ("Sultan Hamengku Buwono X").
+NOBLE_TITLES = frozenset("raja ratu sultan pangeran".split())
+#: Academic and religious titles written before a name ("Dr. Jamhari", "Prof. Dr. Ir. X").
+ACADEMIC_TITLES = frozenset("dr prof ir drs dra kh".split())
 #: Honorifics dropped from a name and not kept as a role.
 HONORIFICS = frozenset("bapak ibu pak bu tuan nyonya sdr dr prof ir drs h hj kh mr mrs ms".split())
 
@@ -133,40 +138,105 @@ def _words(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
     return [(m.group(), m.start() + start, m.end() + start) for m in TOKEN_RE.finditer(text[start:end])]
 
 
+@lru_cache(maxsize=1)
+def _regions() -> frozenset[str]:
+    """Lower-cased names of Indonesian provinces, regencies and districts (the packaged gazetteer)."""
+    text = resources.files("warta").joinpath("data", "gazetteer_regions.txt").read_text(encoding="utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+
+
+def _known_place(name: str) -> bool:
+    """A country or region warta knows by name (alias table LOC, or an Indonesian region of 3+ letters).
+
+    >>> _known_place("Amerika Serikat"), _known_place("Bandung"), _known_place("Jones")
+    (True, True, False)
+    """
+    hit = aliases().lookup(name)
+    return (hit is not None and hit[1] == "LOC") or (len(name) > 2 and name.lower() in _regions())
+
+
 def _split_dashes(text: str, m: Mention) -> list[Mention]:
-    """Datelines glue names with a spaced dash ("Washington, DC - Amerika Serikat"): split there."""
-    parts = []
-    start = m.start
-    for dash in re.finditer(r"\s[-–—]\s", text[m.start : m.end]):
-        parts.append(replace(m, start=start, end=m.start + dash.start()))
-        start = m.start + dash.end()
-    parts.append(replace(m, start=start))
+    """Datelines glue a place to a name with a spaced dash ("Washington, DC - Amerika Serikat"): split
+    there when a side of the dash is a known place; other dashes belong to the name ("Zeta - Jones").
+
+    >>> t = "Washington, DC - Amerika Serikat dan Catherine Zeta - Jones"
+    >>> [t[p.start:p.end] for p in _split_dashes(t, Mention(12, 32, "LOC")) + _split_dashes(t, Mention(37, 59, "PER"))]
+    ['DC', 'Amerika Serikat', 'Catherine Zeta - Jones']
+    """
+    dashes = [(m.start + d.start(), m.start + d.end()) for d in re.finditer(r"\s[-–—]+\s", text[m.start : m.end])]
+    pieces = list(zip([m.start, *(e for _, e in dashes)], [*(s for s, _ in dashes), m.end], strict=True))
+    parts = [replace(m, start=pieces[0][0], end=pieces[0][1])]
+    for (start, end), (prev_start, prev_end) in zip(pieces[1:], pieces, strict=False):
+        if _known_place(text[start:end]) or _known_place(text[prev_start:prev_end]):
+            parts.append(replace(m, start=start, end=end))
+        else:
+            parts[-1] = replace(parts[-1], end=end)
     return [p for p in parts if p.end > p.start]
 
 
+def _person_tail(words: Sequence[tuple[str, int, int]]) -> int | None:
+    """Where a trailing person name starts in a capitalised run: the first word (not the first of the
+    run) that is a known given name, followed only by capitalised words that are not place words."""
+    given = gazetteers()[0]["gP"]
+    places = gazetteers()[0]["gL"]
+    for i in range(1, len(words)):
+        tail = words[i:]
+        if words[i][0].lower() in given and all(w[0][:1].isupper() and w[0].isalpha() for w in tail) \
+                and not any(w[0].lower() in places and w[0].lower() not in given for w in tail):
+            return i
+    return None
+
+
 def _split_org_person(text: str, m: Mention) -> list[Mention]:
-    """``Direktur Sejong Institute Cheong Seong Chang`` tagged as one ORG: the name after the
-    organisation's last head word becomes a PER mention (only right after a title)."""
-    if m.label != "ORG":
+    """An ORG or LOC span that runs on into a person's name is cut where the name starts.
+
+    The name starts after an academic title inside the span ("UGM Dr. Jamhari"); or, right after a
+    role word, after the organisation's closing head word ("Direktur Sejong Institute Cheong Seong
+    Chang") or at a known given name ("Gubernur Kalimantan Utara Irianto Lambrie").
+
+    >>> t = "Dekan UGM Dr. Jamhari dan Gubernur Kalimantan Utara Irianto Lambrie"
+    >>> [(t[p.start:p.end], p.label) for m in (Mention(6, 21, "ORG"), Mention(35, 67, "LOC"))
+    ...  for p in _split_org_person(t, m)]
+    [('UGM', 'ORG'), ('Jamhari', 'PER'), ('Kalimantan Utara', 'LOC'), ('Irianto Lambrie', 'PER')]
+    """
+    if m.label not in ("ORG", "LOC"):
         return [m]
+    words = _words(text, m.start, m.end)
+    titles = [i for i, w in enumerate(words) if 0 < i < len(words) - 1 and w[0].lower() in ACADEMIC_TITLES]
+    if titles:
+        name = titles[0] + 1
+        while name < len(words) - 1 and (words[name][0] == "." or words[name][0].lower() in ACADEMIC_TITLES):
+            name += 1
+        return [replace(m, end=words[titles[0] - 1][2]), Mention(words[name][1], m.end, "PER")]
     before = _words(text, max(0, m.start - 40), m.start)
     if not before or before[-1][0].lower() not in ROLE_HEADS:
         return [m]
-    words = _words(text, m.start, m.end)
-    heads = [i for i, w in enumerate(words) if w[0].lower() in ORG_HEADS]
-    if not heads or len(words) - heads[-1] - 1 < 2 or not all(w[0][:1].isupper() for w in words[heads[-1] + 1 :]):
-        return [m]
-    cut = heads[-1]
-    return [replace(m, end=words[cut][2]), Mention(words[cut + 1][1], m.end, "PER")]
+    heads = [i for i, w in enumerate(words) if i and w[0].lower() in ORG_HEADS]
+    if heads and len(words) - heads[-1] - 1 >= 2 and all(w[0][:1].isupper() for w in words[heads[-1] + 1 :]):
+        cut = heads[-1] + 1
+    else:
+        cut = _person_tail(words)
+        if cut is None:
+            return [m]
+    return [replace(m, end=words[cut - 1][2]), Mention(words[cut][1], m.end, "PER")]
 
 
 def _strip_title(text: str, m: Mention) -> list[Mention]:
     """A PER span starting with a title or a known place keeps only the name; the title becomes its
-    role, and known places or organisations inside it become mentions of their own."""
+    role, and known places or organisations inside it become mentions of their own.
+
+    A role starts with a head word ("hakim agung X", but "Agung Laksono" is a name); a noble title
+    the tagger put inside the name stays in it ("Sultan Hamengku Buwono X", "Ratu Atut Chosiyah").
+
+    >>> t = "agung laksono dan Menteri Luar Negeri Retno Marsudi"
+    >>> [(t[m.start:m.end], m.role) for span in ((0, 13), (18, 51)) for m in _strip_title(t, Mention(*span, "PER"))]
+    [('agung laksono', None), ('Retno Marsudi', 'Menteri Luar Negeri')]
+    """
     words = _words(text, m.start, m.end)
     table = aliases()
     cut = 0
     found = []
+    head = False
     while cut < len(words) - 1:
         for size in (3, 2, 1):
             hit = table.lookup(text[words[cut][1] : words[cut + size - 1][2]]) if cut + size < len(words) else None
@@ -176,7 +246,8 @@ def _strip_title(text: str, m: Mention) -> list[Mention]:
                 break
         else:
             word = words[cut][0].lower()
-            if not (word in ROLE_WORDS or word in HONORIFICS or word == "."):
+            head = head or word in ROLE_HEADS
+            if not ((head and word in ROLE_WORDS) or word in HONORIFICS or word == ".") or word in NOBLE_TITLES:
                 break
             cut += 1
     if not cut:
