@@ -254,5 +254,24 @@ def test_organisation_or_place_running_into_a_person_is_split() -> None:
     got = _resolved(text, [("UGM Dr. Jamhari", "ORG"), ("Cyrus Network Hasan Nasbi", "ORG"),
                            ("Bulak Suprayitno", "LOC")])
     assert got == [
-        ("UGM", "ORG"), ("Jamhari", "PER"), ("Cyrus Network", "ORG"), ("Hasan Nasbi", "PER"),
-        ("Bulak", "LOC"), ("Suprayitno", "PER")]
+        ("Fakultas Pertanian", "ORG"), ("UGM", "ORG"), ("Jamhari", "PER"), ("Cyrus Network", "ORG"),
+        ("Hasan Nasbi", "PER"), ("Bulak", "LOC"), ("Suprayitno", "PER")]
+
+
+def test_organisation_led_names_the_tagger_missed_are_added() -> None:
+    text = ("Dinas Pariwisata dan Dinas Kependudukan dan Catatan Sipil hadir. Polda Jabar menahan dosen "
+            "Fakultas Kehutanan UGM pada Senin.")
+    got = _resolved(text, [])
+    assert got == [("Dinas Pariwisata", "ORG"), ("Dinas Kependudukan dan Catatan Sipil", "ORG"), ("Polda", "ORG"),
+                   ("Fakultas Kehutanan", "ORG")]
+
+
+def test_an_organisation_word_alone_or_lower_case_is_no_name() -> None:
+    assert _resolved("Ia bekerja di dinas luar kota. Badan itu besar. Kepala Dinas berkata.", []) == []
+
+
+def test_offices_keep_the_place_or_the_body() -> None:
+    text = "Rapat di Kantor Wali Kota Jayapura, lalu Pemprov DKI Jakarta dan kantor Kemenko Polhukam."
+    got = _resolved(text, [("Kantor Wali Kota Jayapura", "LOC"), ("Pemprov DKI Jakarta", "ORG"),
+                           ("kantor Kemenko Polhukam", "LOC")])
+    assert got == [("Jayapura", "LOC"), ("DKI Jakarta", "LOC"), ("Kemenko Polhukam", "ORG")]

@@ -353,11 +353,115 @@ def _join_bodies_to_places(text: str, mentions: Sequence[Mention]) -> list[Menti
     return out
 
 
+#: First words of an organisation's name ("Dinas Pariwisata", "Universitas Bhayangkara", "PT Telkom").
+ORG_LEADS = frozenset(
+    "dinas badan komite komisi kementerian kementrian kemenko departemen direktorat ditjen universitas "
+    "fakultas institut akademi politeknik sekolah partai paguyuban yayasan lembaga dewan majelis mahkamah "
+    "pengadilan kejaksaan kepolisian polda polres polresta polsek kodam korem kodim pt cv perum persero "
+    "bank perusahaan koperasi persatuan perhimpunan asosiasi ikatan himpunan serikat gabungan federasi "
+    "organisasi forum komunitas konsorsium otoritas balai biro".split()
+)
+#: Police and army units whose territory follows them as a name of its own ("Polda" + "Jabar").
+TERRITORIAL_UNITS = frozenset("polda polres polresta polsek kodam korem kodim".split())
+#: Words that end a capitalised run although capitalised (days and months).
+_RUN_STOPS = frozenset(
+    "senin selasa rabu kamis jumat sabtu minggu januari februari maret april mei juni juli agustus "
+    "september oktober november desember".split()
+)
+_ROMAN = re.compile(r"[IVXLC]+")
+_RUN_JOINS = frozenset({"dan", "&", "of", "for", "and"})
+_ORG_LEAD_RE = re.compile(r"\b(?:" + "|".join(sorted(w.capitalize() for w in ORG_LEADS)) + r"|PT|CV)\b")
+
+
+def _acronym(word: str) -> bool:
+    """An all-capital abbreviation of 2+ letters that is not a Roman numeral ("UGM", not "VII")."""
+    return len(word) > 1 and word.isupper() and word.isalpha() and not _ROMAN.fullmatch(word)
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper() and word.lower() not in _RUN_STOPS
+
+
+def _org_runs(text: str, mentions: Sequence[Mention]) -> list[Mention]:
+    """Names led by an organisation word that the tagger missed, as ORG mentions.
+
+    A run is the lead word and the capitalised words after it (an inner "dan"/"&"/"of" when a
+    capitalised word follows); a further lead word or an abbreviation after the second word starts a
+    new organisation ("Fakultas Ekonomi" | "Universitas Indonesia", "Fakultas Kehutanan" | "UGM"), and
+    a police or army unit stops before its territory ("Polda" | "Jabar").
+
+    >>> t = "Dinas Pariwisata dan Dinas Kependudukan dan Catatan Sipil, Fakultas Ekonomi Universitas Indonesia."
+    >>> [t[m.start:m.end] for m in _org_runs(t, [])]
+    ['Dinas Pariwisata', 'Dinas Kependudukan dan Catatan Sipil', 'Fakultas Ekonomi', 'Universitas Indonesia']
+    """
+    taken = [(m.start, m.end) for m in mentions]
+    found: list[Mention] = []
+    for lead in _ORG_LEAD_RE.finditer(text):
+        if found and lead.start() < found[-1].end:
+            continue
+        line_end = text.find("\n", lead.start())
+        words = _words(text, lead.start(), min(len(text), lead.start() + 120) if line_end < 0 else
+                       min(line_end, lead.start() + 120))
+        end = 1
+        territorial = words[0][0].lower() in TERRITORIAL_UNITS
+        while end < len(words):
+            word = words[end][0]
+            if (word.lower() in ORG_LEADS and word[:1].isupper()) or (end > 1 and _acronym(word)):
+                break
+            if territorial and end == 1 and _known_place(word):
+                break
+            if _capitalised(word) and word.isalnum() or word in ("-",) and end + 1 < len(words) \
+                    and _capitalised(words[end + 1][0]):
+                end += 1
+            elif word.lower() in _RUN_JOINS and end + 1 < len(words) and _capitalised(words[end + 1][0]) \
+                    and words[end + 1][0].lower() not in ORG_LEADS:
+                end += 1
+            else:
+                break
+        if end == 1 and not (territorial and len(words) > 1 and _known_place(words[1][0])):
+            continue
+        start, stop = words[0][1], words[end - 1][2]
+        if not any(s < stop and start < e for s, e in taken):
+            found.append(Mention(start, stop, "ORG"))
+    return found
+
+
+#: Words for the seat of a body, not part of the name the body is known by ("Kantor Wali Kota Jayapura",
+#: "Pemprov DKI Jakarta": the annotated name is the place).
+PREMISES = frozenset("kantor pemprov pemkot pemkab pemda mapolda mapolres mapolresta mapolsek".split())
+
+
+def _drop_premises(text: str, m: Mention) -> list[Mention]:
+    """An office or local government named by its region keeps only the region (LOC); an office of a
+    body keeps the body (ORG).
+
+    >>> t = "di Kantor Wali Kota Jayapura, Pemprov DKI Jakarta dan kantor Kemenko Polhukam"
+    >>> [(t[p.start:p.end], p.label) for m in (Mention(3, 28, "LOC"), Mention(30, 49, "ORG"), Mention(54, 78, "LOC"))
+    ...  for p in _drop_premises(t, m)]
+    [('Jayapura', 'LOC'), ('DKI Jakarta', 'LOC'), ('Kemenko Polhukam', 'ORG')]
+    """
+    words = _words(text, m.start, m.end)
+    if len(words) < 2 or words[0][0].lower() not in PREMISES:
+        return [m]
+    k = 1
+    while k < len(words) - 1 and words[k][0].lower() in ROLE_WORDS | {"kota"}:
+        k += 1
+    rest = text[words[k][1] : m.end]
+    if _known_place(rest) or words[k][0].lower() in ("kecamatan", "kabupaten", "kota", "provinsi", "desa"):
+        return [replace(m, start=words[k][1], label="LOC")]
+    lead = words[k][0].lower()
+    hit = aliases().lookup(rest)
+    if words[0][0].lower() == "kantor" and (lead in ORG_LEADS or lead.startswith("kemen") or (hit and hit[1] == "ORG")):
+        return [replace(m, start=words[k][1], label="ORG")]
+    return [m]
+
+
 def resolve_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     """Roles split off, then canonical names from the alias table, the key, and earlier full names."""
     table = aliases()
+    mentions = sorted([*mentions, *_org_runs(text, mentions)], key=lambda m: m.start)
     pieces = [p for m in _join_bodies_to_places(text, mentions) for d in _split_dashes(text, m)
-              for p in _split_org_person(text, d)]
+              for o in _split_org_person(text, d) for p in _drop_premises(text, o)]
     pieces = [p for m in pieces for p in (_strip_title(text, m) if m.label == "PER" else [m])]
     out = [_role_before(text, m, pieces) if m.label == "PER" else m for m in pieces]
     out = sorted([*out, *_repeated_mentions(text, out)], key=lambda m: m.start)
