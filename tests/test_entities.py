@@ -275,3 +275,18 @@ def test_offices_keep_the_place_or_the_body() -> None:
     got = _resolved(text, [("Kantor Wali Kota Jayapura", "LOC"), ("Pemprov DKI Jakarta", "ORG"),
                            ("kantor Kemenko Polhukam", "LOC")])
     assert got == [("Jayapura", "LOC"), ("DKI Jakarta", "LOC"), ("Kemenko Polhukam", "ORG")]
+
+
+def test_a_name_and_its_bracketed_short_form_share_a_type() -> None:
+    text = ("Saham Telkom (TLKM) turun; Komite Nasional Keselamatan Transportasi (KNKT) memeriksa Air Traffic "
+            "Control (ATC) dan EFTA (European Free Trade Association), bukan harga Bahan Bakar Minyak (BBM).")
+    got = _resolved(text, [("Telkom", "ORG")])
+    assert got == [("Telkom", "ORG"), ("TLKM", "ORG"), ("Komite Nasional Keselamatan Transportasi", "ORG"),
+                   ("KNKT", "ORG"), ("Air Traffic Control", "ORG"), ("ATC", "ORG"), ("EFTA", "ORG"),
+                   ("European Free Trade Association", "ORG")]
+
+
+def test_common_noun_abbreviations_and_laws_are_no_entities() -> None:
+    text = "Rute LRT Jakarta dibahas bersama RUU Pengampunan Pajak oleh DPR."
+    got = _resolved(text, [("LRT", "ORG"), ("Jakarta", "LOC"), ("RUU Pengampunan Pajak", "ORG"), ("DPR", "ORG")])
+    assert got == [("Jakarta", "LOC"), ("DPR", "ORG")]

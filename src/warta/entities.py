@@ -426,6 +426,106 @@ def _org_runs(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     return found
 
 
+#: Abbreviations of common nouns (laws, fuels, transport modes, documents, time zones, currencies,
+#: titles, school levels): capitalised like names, but not entities.
+NON_ENTITY_ACRONYMS = frozenset(
+    "RUU UU PP Perpu Perppu Perpres Permen Perda Keppres KUHP KUHAP APBN APBD RAPBN PDB GDP BBM BBG LPG "
+    "PLTU PLTA PLTS PLTN LRT MRT KRL BRT PNS ASN CPNS TKI TKW WNI WNA KTP NIK SIM STNK BPKB NPWP PHK "
+    "UMKM UMK UMP UMR SDM SDA HAM KDRT OTT DPO CCTV SMS HP TV PC IT AI CEO CFO COO CTO WIB WITA WIT GMT "
+    "UTC USD IDR SGD SD SMP SMA SMK PAUD TK HUT PPN PPh NJOP IPO PSBB PPKM APD RT RW DPT TPS KPR "
+    "MoU GPS ATM PIN".split()
+)
+#: Words that open the name of a law or regulation, not an organisation ("RUU Pengampunan Pajak").
+LAW_HEADS = frozenset("ruu uu undang-undang perpu perppu perpres permen perda keppres pp".split())
+
+
+def _not_an_entity(text: str, m: Mention) -> bool:
+    """A common-noun abbreviation ("LRT", "BBM") or a law ("RUU Pengampunan Pajak") tagged as a name.
+
+    >>> t = "RUU Pengampunan Pajak dan LRT"
+    >>> [_not_an_entity(t, m) for m in (Mention(0, 21, "ORG"), Mention(26, 29, "ORG"))]
+    [True, True]
+    """
+    name = text[m.start : m.end]
+    return name in NON_ENTITY_ACRONYMS or (m.label != "PER" and name.split(maxsplit=1)[0].lower() in LAW_HEADS)
+
+
+_FUNCTION_WORDS = frozenset("dan & of and for the untuk di".split())
+_BRACKETED = re.compile(r"\(\s*([^()\n]{1,80}?)\s*\)")
+
+
+def _initials_fit(words: Sequence[str], short: str) -> bool:
+    """Whether ``short`` abbreviates ``words``: their initials ("Air Traffic Control" = ATC, function words
+    optional) or the first word itself (a ticker: "Bumi Resources" = BUMI)."""
+    short = short.upper()
+    content = [w for w in words if w.lower() not in _FUNCTION_WORDS]
+    return len(short) > 1 and (short in ("".join(w[0] for w in content).upper(), "".join(w[0] for w in words).upper())
+                               or (len(short) > 2 and short == words[0].upper()))
+
+
+def _name_before(words: Sequence[tuple[str, int, int]], short: str) -> int | None:
+    """Index of the first of the capitalised words ending ``words`` that ``short`` abbreviates."""
+    k = len(words)
+    while k > 0 and (words[k - 1][0][:1].isupper() or (words[k - 1][0].lower() in _FUNCTION_WORDS and k < len(words))):
+        k -= 1
+    for i in range(k, len(words)):
+        if words[i][0][:1].isupper() and _initials_fit([w for w, _, _ in words[i:]], short):
+            return i
+    return None
+
+
+def _bracketed_names(text: str, mentions: Sequence[Mention]) -> list[Mention]:
+    """A name and its short form in brackets are one entity written twice, so the half the tagger
+    missed gets the other half's type: "Telkom (TLKM)", "Universitas Bhayangkara (Ubhara)"; where
+    neither was found, a capitalised name whose initials the bracket spells is an organisation
+    ("Air Traffic Control (ATC)"), and so is an abbreviation spelled out in brackets
+    ("EFTA (European Free Trade Association)").
+
+    >>> t = "Telkom (TLKM) turun, kata Air Traffic Control (ATC) dan EFTA (European Free Trade Area)."
+    >>> [t[m.start:m.end] for m in _bracketed_names(t, [Mention(0, 6, "ORG")])]
+    ['TLKM', 'Air Traffic Control', 'ATC', 'EFTA', 'European Free Trade Area']
+    """
+    taken = [(m.start, m.end) for m in mentions]
+    ends = {m.end: m for m in mentions}
+    found: list[Mention] = []
+
+    def free(start: int, end: int) -> bool:
+        return not any(s < end and start < e for s, e in taken)
+
+    def add(start: int, end: int, label: str) -> None:
+        if free(start, end):
+            found.append(Mention(start, end, label))
+            taken.append((start, end))
+
+    for bracket in _BRACKETED.finditer(text):
+        inner = _words(text, bracket.start(1), bracket.end(1))
+        if not inner or not inner[0][0][:1].isupper():
+            continue
+        line_start = text.rfind("\n", 0, bracket.start()) + 1
+        before = _words(text, max(line_start, bracket.start() - 120), bracket.start())
+        prev = ends.get(before[-1][2]) if before else None
+        if len(inner) == 1:
+            short, start, end = inner[0]
+            if short in NON_ENTITY_ACRONYMS:
+                continue
+            if prev is not None:
+                name = text[prev.start : prev.end]
+                if prev.label == "PER" or short[0].upper() == name[0].upper():
+                    add(start, end, prev.label)
+                continue
+            first = _name_before(before, short)
+            if first is not None and (short.isupper() or short[0] == before[first][0][0]):
+                label = "LOC" if _known_place(text[before[first][1] : before[-1][2]]) else "ORG"
+                add(before[first][1], before[-1][2], label)
+                add(start, end, label)
+        elif before and _acronym(before[-1][0]) and _initials_fit([w for w, _, _ in inner], before[-1][0]) \
+                and all(w[0][:1].isupper() or w[0].lower() in _FUNCTION_WORDS for w in inner):
+            label = prev.label if prev is not None else "ORG"
+            add(before[-1][1], before[-1][2], label)
+            add(inner[0][1], inner[-1][2], label)
+    return found
+
+
 #: Words for the seat of a body, not part of the name the body is known by ("Kantor Wali Kota Jayapura",
 #: "Pemprov DKI Jakarta": the annotated name is the place).
 PREMISES = frozenset("kantor pemprov pemkot pemkab pemda mapolda mapolres mapolresta mapolsek".split())
@@ -459,7 +559,9 @@ def _drop_premises(text: str, m: Mention) -> list[Mention]:
 def resolve_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     """Roles split off, then canonical names from the alias table, the key, and earlier full names."""
     table = aliases()
+    mentions = [m for m in mentions if not _not_an_entity(text, m)]
     mentions = sorted([*mentions, *_org_runs(text, mentions)], key=lambda m: m.start)
+    mentions = sorted([*mentions, *_bracketed_names(text, mentions)], key=lambda m: m.start)
     pieces = [p for m in _join_bodies_to_places(text, mentions) for d in _split_dashes(text, m)
               for o in _split_org_person(text, d) for p in _drop_premises(text, o)]
     pieces = [p for m in pieces for p in (_strip_title(text, m) if m.label == "PER" else [m])]
