@@ -290,3 +290,21 @@ def test_common_noun_abbreviations_and_laws_are_no_entities() -> None:
     text = "Rute LRT Jakarta dibahas bersama RUU Pengampunan Pajak oleh DPR."
     got = _resolved(text, [("LRT", "ORG"), ("Jakarta", "LOC"), ("RUU Pengampunan Pajak", "ORG"), ("DPR", "ORG")])
     assert got == [("Jakarta", "LOC"), ("DPR", "ORG")]
+
+
+def test_ministry_blends_are_organisations() -> None:
+    text = "Kemenhub dan Dishub menolak; kemenangan itu milik Kementerian Keuangan."
+    assert _resolved(text, [("Kementerian Keuangan", "ORG")]) == [
+        ("Kemenhub", "ORG"), ("Dishub", "ORG"), ("Kementerian Keuangan", "ORG")]
+
+
+def test_cities_in_a_football_report_are_clubs() -> None:
+    text = "Leicester kini menguasai puncak klasemen. Roma akan bertanding melawan Bologna. Federer menang di Madrid."
+    got = _resolved(text, [("Leicester", "LOC"), ("Roma", "LOC"), ("Bologna", "PER"), ("Federer", "PER"),
+                           ("Madrid", "LOC")])
+    assert got == [("Leicester", "ORG"), ("Roma", "ORG"), ("Bologna", "ORG"), ("Federer", "PER"), ("Madrid", "LOC")]
+
+
+def test_national_teams_stay_places() -> None:
+    text = "Indonesia kalah 0-2 dari Malaysia dalam laga persahabatan."
+    assert _resolved(text, [("Indonesia", "LOC"), ("Malaysia", "LOC")]) == [("Indonesia", "LOC"), ("Malaysia", "LOC")]

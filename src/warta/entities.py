@@ -526,6 +526,66 @@ def _bracketed_names(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     return found
 
 
+_BLEND = re.compile(r"(?<![\w-])(?:Kemen(?!terian|trian|angan)[a-zA-Z]{2,10}|Dis(?:hub|dik|kes|pora|naker|par|dukcapil)"
+                    r"|Din(?:kes|sos))(?![\w-])")
+
+
+def _blend_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
+    """Ministry and agency blends the tagger missed ("Kemenhub", "KemenPAN", "Dishub", "Dinkes") are
+    organisations (all-capital abbreviations are not guessed: most are common nouns or untagged).
+
+    >>> t = "Kemenhub, Dishub dan Kementerian Keuangan; kemenangan Kemenangan."
+    >>> [(t[m.start:m.end], m.label) for m in _blend_mentions(t, [])]
+    [('Kemenhub', 'ORG'), ('Dishub', 'ORG')]
+    """
+    taken = [(m.start, m.end) for m in mentions]
+    return [Mention(hit.start(), hit.end(), "ORG") for hit in _BLEND.finditer(text)
+            if not any(s < hit.end() and hit.start() < e for s, e in taken)]
+
+
+#: Words of a football report ("Leicester kini menguasai puncak klasemen"): a city there is a club.
+FOOTBALL_WORDS = frozenset(
+    "gol laga pertandingan bertanding klub pelatih liga klasemen striker penyerang kiper bek gelandang "
+    "kandang tandang imbang mengalahkan dikalahkan menjamu dijamu derbi derby serie bundesliga premier "
+    "laliga".split()
+)
+#: Words right before a club's name in a football report ("melawan Bologna", "kontra Genoa").
+_CLUB_SLOT = frozenset("melawan kontra menjamu dijamu menghadapi atas bersama".split())
+
+
+def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """Offsets of the sentence (or line) around ``text[start:end]``."""
+    left = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start)) + 1
+    right = min(k for k in (text.find(". ", end), text.find("\n", end), len(text)) if k >= 0)
+    return left, right
+
+
+def _clubs(text: str, mentions: Sequence[Mention]) -> list[Mention]:
+    """In a football report a one-word city is a club, as is an unknown one-word name right after
+    "melawan"/"kontra" or before "(kandang)": ORG, as in CoNLL and NER-UI ("Leicester juara").
+    Countries (national teams) and cities after "di"/"ke"/"dari" (where the match is) stay places.
+
+    >>> t = "Leicester kini menguasai puncak klasemen, Roma bertanding melawan Bologna (kandang)."
+    >>> [(t[m.start:m.end], m.label) for m in _clubs(t, [Mention(0, 9, "LOC"), Mention(42, 46, "LOC"),
+    ...                                                   Mention(66, 73, "PER")])]
+    [('Leicester', 'ORG'), ('Roma', 'ORG'), ('Bologna', 'ORG')]
+    """
+    out = []
+    for m in mentions:
+        name = text[m.start : m.end]
+        if m.label in ("LOC", "PER") and " " not in name and name[:1].isupper():
+            words = {w.lower() for w, _, _ in _words(text, *_sentence_bounds(text, m.start, m.end))}
+            if words & FOOTBALL_WORDS and not aliases().lookup(name):
+                before = _words(text, max(0, m.start - 20), m.start)
+                slot = (before and before[-1][0].lower() in _CLUB_SLOT) or \
+                    re.match(r"\s*\(\s*(?:kandang|tandang)\b", text[m.end : m.end + 15]) is not None
+                place = before and before[-1][0].lower() in ("di", "ke", "dari", "kota")
+                if (m.label == "LOC" and not place) or (slot and name.lower() not in gazetteers()[0]["gP"]):
+                    m = replace(m, label="ORG")
+        out.append(m)
+    return out
+
+
 #: Words for the seat of a body, not part of the name the body is known by ("Kantor Wali Kota Jayapura",
 #: "Pemprov DKI Jakarta": the annotated name is the place).
 PREMISES = frozenset("kantor pemprov pemkot pemkab pemda mapolda mapolres mapolresta mapolsek".split())
@@ -562,9 +622,11 @@ def resolve_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     mentions = [m for m in mentions if not _not_an_entity(text, m)]
     mentions = sorted([*mentions, *_org_runs(text, mentions)], key=lambda m: m.start)
     mentions = sorted([*mentions, *_bracketed_names(text, mentions)], key=lambda m: m.start)
+    mentions = sorted([*mentions, *_blend_mentions(text, mentions)], key=lambda m: m.start)
     pieces = [p for m in _join_bodies_to_places(text, mentions) for d in _split_dashes(text, m)
               for o in _split_org_person(text, d) for p in _drop_premises(text, o)]
     pieces = [p for m in pieces for p in (_strip_title(text, m) if m.label == "PER" else [m])]
+    pieces = _clubs(text, pieces)
     out = [_role_before(text, m, pieces) if m.label == "PER" else m for m in pieces]
     out = sorted([*out, *_repeated_mentions(text, out)], key=lambda m: m.start)
     names = [text[m.start : m.end] for m in out]
