@@ -308,3 +308,20 @@ def test_cities_in_a_football_report_are_clubs() -> None:
 def test_national_teams_stay_places() -> None:
     text = "Indonesia kalah 0-2 dari Malaysia dalam laga persahabatan."
     assert _resolved(text, [("Indonesia", "LOC"), ("Malaysia", "LOC")]) == [("Indonesia", "LOC"), ("Malaysia", "LOC")]
+
+
+def test_the_region_of_a_seat_word_is_a_place() -> None:
+    text = "Massa berkumpul di depan Mapolda Jatim dan Pemkot Surabaya menutup jalan."
+    assert _resolved(text, []) == [("Jatim", "LOC"), ("Surabaya", "LOC")]
+
+
+def test_fixture_lists_name_clubs() -> None:
+    text = "Roma akan bertanding melawan Bologna (kandang), Genoa (tandang) dan Chievo (kandang)."
+    assert _resolved(text, [("Roma", "LOC")]) == [("Roma", "ORG"), ("Bologna", "ORG"), ("Genoa", "ORG"),
+                                                  ("Chievo", "ORG")]
+
+
+def test_a_bracketed_role_before_an_organisation_and_person() -> None:
+    text = "kata Chief Executive Officer (CEO) Cyrus Network Hasan Nasbi dan KemenPAN-RB."
+    got = _resolved(text, [("Cyrus Network Hasan Nasbi", "ORG")])
+    assert got == [("Cyrus Network", "ORG"), ("Hasan Nasbi", "PER"), ("KemenPAN-RB", "ORG")]

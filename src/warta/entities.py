@@ -187,12 +187,23 @@ def _person_tail(words: Sequence[tuple[str, int, int]]) -> int | None:
     return None
 
 
+def _after_role(text: str, start: int) -> bool:
+    """Whether a role word comes right before ``start``, or a bracket holding one ("Officer (CEO)")."""
+    before = _words(text, max(0, start - 60), start)
+    if before and before[-1][0] == ")":
+        opened = max((i for i, w in enumerate(before) if w[0] == "("), default=-1)
+        before = before[:opened] + before[opened + 1 : -1] if opened >= 0 else []
+        return any(w[0].lower() in ROLE_HEADS for w in before[-4:])
+    return bool(before) and before[-1][0].lower() in ROLE_HEADS
+
+
 def _split_org_person(text: str, m: Mention) -> list[Mention]:
     """An ORG or LOC span that runs on into a person's name is cut where the name starts.
 
     The name starts after an academic title inside the span ("UGM Dr. Jamhari"); or, right after a
-    role word, after the organisation's closing head word ("Direktur Sejong Institute Cheong Seong
-    Chang") or at a known given name ("Gubernur Kalimantan Utara Irianto Lambrie").
+    role word (or a bracketed one: "Chief Executive Officer (CEO)"), after the organisation's closing
+    head word ("Direktur Sejong Institute Cheong Seong Chang") or at a known given name ("Gubernur
+    Kalimantan Utara Irianto Lambrie").
 
     >>> t = "Dekan UGM Dr. Jamhari dan Gubernur Kalimantan Utara Irianto Lambrie"
     >>> [(t[p.start:p.end], p.label) for m in (Mention(6, 21, "ORG"), Mention(35, 67, "LOC"))
@@ -208,8 +219,7 @@ def _split_org_person(text: str, m: Mention) -> list[Mention]:
         while name < len(words) - 1 and (words[name][0] == "." or words[name][0].lower() in ACADEMIC_TITLES):
             name += 1
         return [replace(m, end=words[titles[0] - 1][2]), Mention(words[name][1], m.end, "PER")]
-    before = _words(text, max(0, m.start - 40), m.start)
-    if not before or before[-1][0].lower() not in ROLE_HEADS:
+    if not _after_role(text, m.start):
         return [m]
     heads = [i for i, w in enumerate(words) if i and w[0].lower() in ORG_HEADS]
     if heads and len(words) - heads[-1] - 1 >= 2 and all(w[0][:1].isupper() for w in words[heads[-1] + 1 :]):
@@ -318,7 +328,8 @@ def _repeated_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     if not names:
         return []
     taken = [(m.start, m.end) for m in mentions]
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")(?!\w)")
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
+                         + r")(?!\w|-\w)")
     found = []
     for hit in pattern.finditer(text):
         if not any(s < hit.end() and hit.start() < e for s, e in taken):
@@ -527,11 +538,15 @@ def _bracketed_names(text: str, mentions: Sequence[Mention]) -> list[Mention]:
 
 
 _BLEND = re.compile(r"(?<![\w-])(?:Kemen(?!terian|trian|angan)[a-zA-Z]{2,10}|Dis(?:hub|dik|kes|pora|naker|par|dukcapil)"
-                    r"|Din(?:kes|sos))(?![\w-])")
+                    r"|Din(?:kes|sos))(?:\s?-\s?[A-Z]{1,5})?(?![\w-])")
+
+
+_SEAT = re.compile(r"\b(Pemprov|Pemkot|Pemkab|Pemda|Mapolda|Mapolres|Mapolresta|Mapolsek)\s+([A-Z]\w+(?:\s[A-Z]\w+)?)")
+_FIXTURE = re.compile(r"(?<![\w-])([A-Z]\w+)\s*\(\s*(?:kandang|tandang)\s*\)")
 
 
 def _blend_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
-    """Ministry and agency blends the tagger missed ("Kemenhub", "KemenPAN", "Dishub", "Dinkes") are
+    """Ministry and agency blends the tagger missed ("Kemenhub", "KemenPAN-RB", "Dishub", "Dinkes") are
     organisations (all-capital abbreviations are not guessed: most are common nouns or untagged).
 
     >>> t = "Kemenhub, Dishub dan Kementerian Keuangan; kemenangan Kemenangan."
@@ -541,6 +556,35 @@ def _blend_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     taken = [(m.start, m.end) for m in mentions]
     return [Mention(hit.start(), hit.end(), "ORG") for hit in _BLEND.finditer(text)
             if not any(s < hit.end() and hit.start() < e for s, e in taken)]
+
+
+def _seat_places(text: str, mentions: Sequence[Mention]) -> list[Mention]:
+    """The region after a local government or police headquarters the tagger missed ("Mapolda Jatim").
+
+    >>> t = "demo di depan Mapolda Jatim dan Pemkot Surabaya."
+    >>> [(t[m.start:m.end], m.label) for m in _seat_places(t, [])]
+    [('Jatim', 'LOC'), ('Surabaya', 'LOC')]
+    """
+    taken = [(m.start, m.end) for m in mentions]
+    found = []
+    for hit in _SEAT.finditer(text):
+        for end in (hit.end(), hit.start(2) + len(hit.group(2).split()[0])):
+            if _known_place(text[hit.start(2) : end]) and not any(s < end and hit.start(2) < e for s, e in taken):
+                found.append(Mention(hit.start(2), end, "LOC"))
+                break
+    return found
+
+
+def _fixture_clubs(text: str, mentions: Sequence[Mention]) -> list[Mention]:
+    """A name in a fixture list, followed by "(kandang)" or "(tandang)", is a club the tagger missed.
+
+    >>> t = "Roma akan bertanding melawan Bologna (kandang), Genoa (tandang)."
+    >>> [t[m.start:m.end] for m in _fixture_clubs(t, [])]
+    ['Bologna', 'Genoa']
+    """
+    taken = [(m.start, m.end) for m in mentions]
+    return [Mention(hit.start(1), hit.end(1), "ORG") for hit in _FIXTURE.finditer(text)
+            if not any(s < hit.end(1) and hit.start(1) < e for s, e in taken)]
 
 
 #: Words of a football report ("Leicester kini menguasai puncak klasemen"): a city there is a club.
@@ -617,12 +661,17 @@ def _drop_premises(text: str, m: Mention) -> list[Mention]:
 
 
 def resolve_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
-    """Roles split off, then canonical names from the alias table, the key, and earlier full names."""
+    """The tagger's mentions repaired, then roles split off, then canonical names from the alias table,
+    the key, and earlier full names.
+
+    Repairs: common nouns dropped; names the tagger missed added (each finder sees what the ones
+    before it found); spans split where a dateline dash, a person's name or a seat word divides them;
+    clubs typed ORG.
+    """
     table = aliases()
     mentions = [m for m in mentions if not _not_an_entity(text, m)]
-    mentions = sorted([*mentions, *_org_runs(text, mentions)], key=lambda m: m.start)
-    mentions = sorted([*mentions, *_bracketed_names(text, mentions)], key=lambda m: m.start)
-    mentions = sorted([*mentions, *_blend_mentions(text, mentions)], key=lambda m: m.start)
+    for finder in (_org_runs, _bracketed_names, _blend_mentions, _seat_places, _fixture_clubs):
+        mentions = sorted([*mentions, *finder(text, mentions)], key=lambda m: m.start)
     pieces = [p for m in _join_bodies_to_places(text, mentions) for d in _split_dashes(text, m)
               for o in _split_org_person(text, d) for p in _drop_premises(text, o)]
     pieces = [p for m in pieces for p in (_strip_title(text, m) if m.label == "PER" else [m])]
