@@ -325,3 +325,14 @@ def test_a_bracketed_role_before_an_organisation_and_person() -> None:
     text = "kata Chief Executive Officer (CEO) Cyrus Network Hasan Nasbi dan KemenPAN-RB."
     got = _resolved(text, [("Cyrus Network Hasan Nasbi", "ORG")])
     assert got == [("Cyrus Network", "ORG"), ("Hasan Nasbi", "PER"), ("KemenPAN-RB", "ORG")]
+
+
+def test_units_inside_a_body_are_not_names_of_their_own() -> None:
+    text = "Anggota Komisi III dan Dewan Pimpinan Pusat Partai Demokrat datang ke Kementerian Hukum dan HAM."
+    assert _resolved(text, []) == [("Partai Demokrat", "ORG"), ("Kementerian Hukum dan HAM", "ORG")]
+
+
+def test_the_place_left_after_an_organisation_in_a_title_is_a_place() -> None:
+    text = "kata Ketua DPD Nasdem Sumenep, Sufyan Absi."
+    got = _resolved(text, [("Nasdem Sumenep", "PER"), ("Sufyan Absi", "PER")])
+    assert got == [("Nasdem", "ORG"), ("Sumenep", "LOC"), ("Sufyan Absi", "PER")]

@@ -237,6 +237,7 @@ def _strip_title(text: str, m: Mention) -> list[Mention]:
 
     A role starts with a head word ("hakim agung X", but "Agung Laksono" is a name); a noble title
     the tagger put inside the name stays in it ("Sultan Hamengku Buwono X", "Ratu Atut Chosiyah").
+    What is left after an organisation may be its place, not a person ("Nasdem Sumenep").
 
     >>> t = "agung laksono dan Menteri Luar Negeri Retno Marsudi"
     >>> [(t[m.start:m.end], m.role) for span in ((0, 13), (18, 51)) for m in _strip_title(t, Mention(*span, "PER"))]
@@ -262,6 +263,8 @@ def _strip_title(text: str, m: Mention) -> list[Mention]:
             cut += 1
     if not cut:
         return [m]
+    if found and cut == len(words) - 1 and _known_place(words[cut][0]):
+        return [*found, Mention(words[cut][1], m.end, "LOC")]
     titled = [w for w in words[:cut] if w[0].lower() not in HONORIFICS and w[0] != "."]
     if not titled:
         return [*found, replace(m, start=words[cut][1])]
@@ -367,7 +370,7 @@ def _join_bodies_to_places(text: str, mentions: Sequence[Mention]) -> list[Menti
 #: First words of an organisation's name ("Dinas Pariwisata", "Universitas Bhayangkara", "PT Telkom").
 ORG_LEADS = frozenset(
     "dinas badan komite komisi kementerian kementrian kemenko departemen direktorat ditjen universitas "
-    "fakultas institut akademi politeknik sekolah partai paguyuban yayasan lembaga dewan majelis mahkamah "
+    "fakultas institut akademi politeknik partai paguyuban yayasan lembaga dewan majelis mahkamah "
     "pengadilan kejaksaan kepolisian polda polres polresta polsek kodam korem kodim pt cv perum persero "
     "bank perusahaan koperasi persatuan perhimpunan asosiasi ikatan himpunan serikat gabungan federasi "
     "organisasi forum komunitas konsorsium otoritas balai biro".split()
@@ -393,17 +396,42 @@ def _capitalised(word: str) -> bool:
     return word[:1].isupper() and word.lower() not in _RUN_STOPS
 
 
+def _run_end(words: Sequence[tuple[str, int, int]]) -> int:
+    """How many of ``words`` (starting with an organisation's lead word) the organisation's name takes."""
+    territorial = words[0][0].lower() in TERRITORIAL_UNITS
+    end = 1
+    while end < len(words):
+        word = words[end][0]
+        joined = words[end - 1][0].lower() in _RUN_JOINS
+        if (word.lower() in ORG_LEADS and word[:1].isupper()) or (end > 1 and not joined and _acronym(word)) \
+                or (territorial and end == 1 and _known_place(word)):
+            break
+        follows = end + 1 < len(words) and _capitalised(words[end + 1][0])
+        if (_capitalised(word) and word.isalnum()) or (word == "-" and follows):
+            end += 1
+        elif word.lower() in _RUN_JOINS and follows and words[end + 1][0].lower() not in ORG_LEADS:
+            end += 1
+        else:
+            break
+    return end
+
+
 def _org_runs(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     """Names led by an organisation word that the tagger missed, as ORG mentions.
 
     A run is the lead word and the capitalised words after it (an inner "dan"/"&"/"of" when a
     capitalised word follows); a further lead word or an abbreviation after the second word starts a
     new organisation ("Fakultas Ekonomi" | "Universitas Indonesia", "Fakultas Kehutanan" | "UGM"), and
-    a police or army unit stops before its territory ("Polda" | "Jabar").
+    a police or army unit stops before its territory ("Polda" | "Jabar"). Units inside a body are not
+    names of their own: a numbered commission ("Komisi III"), a board followed by its party or body
+    ("Dewan Pimpinan Pusat Partai Demokrat").
 
     >>> t = "Dinas Pariwisata dan Dinas Kependudukan dan Catatan Sipil, Fakultas Ekonomi Universitas Indonesia."
     >>> [t[m.start:m.end] for m in _org_runs(t, [])]
     ['Dinas Pariwisata', 'Dinas Kependudukan dan Catatan Sipil', 'Fakultas Ekonomi', 'Universitas Indonesia']
+    >>> t = "Komisi III dan Dewan Pimpinan Pusat Partai Demokrat"
+    >>> [t[m.start:m.end] for m in _org_runs(t, [])]
+    ['Partai Demokrat']
     """
     taken = [(m.start, m.end) for m in mentions]
     found: list[Mention] = []
@@ -411,25 +439,13 @@ def _org_runs(text: str, mentions: Sequence[Mention]) -> list[Mention]:
         if found and lead.start() < found[-1].end:
             continue
         line_end = text.find("\n", lead.start())
-        words = _words(text, lead.start(), min(len(text), lead.start() + 120) if line_end < 0 else
-                       min(line_end, lead.start() + 120))
-        end = 1
-        territorial = words[0][0].lower() in TERRITORIAL_UNITS
-        while end < len(words):
-            word = words[end][0]
-            if (word.lower() in ORG_LEADS and word[:1].isupper()) or (end > 1 and _acronym(word)):
-                break
-            if territorial and end == 1 and _known_place(word):
-                break
-            if _capitalised(word) and word.isalnum() or word in ("-",) and end + 1 < len(words) \
-                    and _capitalised(words[end + 1][0]):
-                end += 1
-            elif word.lower() in _RUN_JOINS and end + 1 < len(words) and _capitalised(words[end + 1][0]) \
-                    and words[end + 1][0].lower() not in ORG_LEADS:
-                end += 1
-            else:
-                break
-        if end == 1 and not (territorial and len(words) > 1 and _known_place(words[1][0])):
+        words = _words(text, lead.start(), min(len(text) if line_end < 0 else line_end, lead.start() + 120))
+        end = _run_end(words)
+        head = words[0][0].lower()
+        single = end == 1 and not (head in TERRITORIAL_UNITS and len(words) > 1 and _known_place(words[1][0]))
+        numbered = head == "komisi" and len(words) > 1 and _ROMAN.fullmatch(words[1][0]) is not None
+        board = head == "dewan" and end < len(words) and (words[end][0].lower() in ORG_LEADS or _acronym(words[end][0]))
+        if single or numbered or board:
             continue
         start, stop = words[0][1], words[end - 1][2]
         if not any(s < stop and start < e for s, e in taken):
