@@ -155,6 +155,21 @@ def _known_place(name: str) -> bool:
     return (hit is not None and hit[1] == "LOC") or (len(name) > 2 and name.lower() in _regions())
 
 
+class _Taken:
+    """The characters of a text that mentions already cover, for finders that add only new mentions."""
+
+    def __init__(self, text: str, mentions: Iterable[Mention]) -> None:
+        self._mask = bytearray(len(text))
+        for m in mentions:
+            self.take(m.start, m.end)
+
+    def free(self, start: int, end: int) -> bool:
+        return self._mask.find(1, start, end) < 0
+
+    def take(self, start: int, end: int) -> None:
+        self._mask[start:end] = b"\x01" * (end - start)
+
+
 def _split_dashes(text: str, m: Mention) -> list[Mention]:
     """Datelines glue a place to a name with a spaced dash ("Washington, DC - Amerika Serikat"): split
     there when a side of the dash is a known place; other dashes belong to the name ("Zeta - Jones").
@@ -210,7 +225,7 @@ def _split_org_person(text: str, m: Mention) -> list[Mention]:
     ...  for p in _split_org_person(t, m)]
     [('UGM', 'ORG'), ('Jamhari', 'PER'), ('Kalimantan Utara', 'LOC'), ('Irianto Lambrie', 'PER')]
     """
-    if m.label not in ("ORG", "LOC"):
+    if m.label not in ("ORG", "LOC") or " " not in text[m.start : m.end]:
         return [m]
     words = _words(text, m.start, m.end)
     titles = [i for i, w in enumerate(words) if 0 < i < len(words) - 1 and w[0].lower() in ACADEMIC_TITLES]
@@ -315,6 +330,9 @@ def _abbreviation_links(text: str, mentions: Sequence[Mention]) -> dict[int, int
     return links
 
 
+_CAPITALISED = re.compile(r"(?<![\w-])[^\W\d_a-z]\w*")
+
+
 def _repeated_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     """Other occurrences of names already found in the article (the tagger misses some repeats):
     the same name, or the last word of a person's full name ("Haines" after "Avril Haines")."""
@@ -330,14 +348,26 @@ def _repeated_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     names = {n: label for n, label in names.items() if n[:1].isupper() and len(n) > 1}
     if not names:
         return []
-    taken = [(m.start, m.end) for m in mentions]
-    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
-                         + r")(?!\w|-\w)")
+    by_first: dict[str, list[str]] = {}
+    for name in sorted(names, key=len, reverse=True):
+        by_first.setdefault(_CAPITALISED.match(name).group(), []).append(name)  # type: ignore[union-attr]
+    taken = _Taken(text, mentions)
     found = []
-    for hit in pattern.finditer(text):
-        if not any(s < hit.end() and hit.start() < e for s, e in taken):
-            found.append(Mention(hit.start(), hit.end(), names[hit.group()]))
-            taken.append((hit.start(), hit.end()))
+    resume = 0
+    for word in _CAPITALISED.finditer(text):
+        start = word.start()
+        if start < resume:
+            continue
+        for name in by_first.get(word.group(), ()):
+            end = start + len(name)
+            after = text[end : end + 2]
+            if text.startswith(name, start) and not (after[:1].isalnum() or after[:1] == "_" or (
+                    after[:1] == "-" and after[1:2].isalnum())):
+                if taken.free(start, end):
+                    found.append(Mention(start, end, names[name]))
+                    taken.take(start, end)
+                resume = end
+                break
     return found
 
 
@@ -433,7 +463,7 @@ def _org_runs(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     >>> [t[m.start:m.end] for m in _org_runs(t, [])]
     ['Partai Demokrat']
     """
-    taken = [(m.start, m.end) for m in mentions]
+    taken = _Taken(text, mentions)
     found: list[Mention] = []
     for lead in _ORG_LEAD_RE.finditer(text):
         if found and lead.start() < found[-1].end:
@@ -448,7 +478,7 @@ def _org_runs(text: str, mentions: Sequence[Mention]) -> list[Mention]:
         if single or numbered or board:
             continue
         start, stop = words[0][1], words[end - 1][2]
-        if not any(s < stop and start < e for s, e in taken):
+        if taken.free(start, stop):
             found.append(Mention(start, stop, "ORG"))
     return found
 
@@ -512,17 +542,14 @@ def _bracketed_names(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     >>> [t[m.start:m.end] for m in _bracketed_names(t, [Mention(0, 6, "ORG")])]
     ['TLKM', 'Air Traffic Control', 'ATC', 'EFTA', 'European Free Trade Area']
     """
-    taken = [(m.start, m.end) for m in mentions]
+    taken = _Taken(text, mentions)
     ends = {m.end: m for m in mentions}
     found: list[Mention] = []
 
-    def free(start: int, end: int) -> bool:
-        return not any(s < end and start < e for s, e in taken)
-
     def add(start: int, end: int, label: str) -> None:
-        if free(start, end):
+        if taken.free(start, end):
             found.append(Mention(start, end, label))
-            taken.append((start, end))
+            taken.take(start, end)
 
     for bracket in _BRACKETED.finditer(text):
         inner = _words(text, bracket.start(1), bracket.end(1))
@@ -569,9 +596,8 @@ def _blend_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     >>> [(t[m.start:m.end], m.label) for m in _blend_mentions(t, [])]
     [('Kemenhub', 'ORG'), ('Dishub', 'ORG')]
     """
-    taken = [(m.start, m.end) for m in mentions]
-    return [Mention(hit.start(), hit.end(), "ORG") for hit in _BLEND.finditer(text)
-            if not any(s < hit.end() and hit.start() < e for s, e in taken)]
+    taken = _Taken(text, mentions)
+    return [Mention(hit.start(), hit.end(), "ORG") for hit in _BLEND.finditer(text) if taken.free(*hit.span())]
 
 
 def _seat_places(text: str, mentions: Sequence[Mention]) -> list[Mention]:
@@ -581,11 +607,11 @@ def _seat_places(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     >>> [(t[m.start:m.end], m.label) for m in _seat_places(t, [])]
     [('Jatim', 'LOC'), ('Surabaya', 'LOC')]
     """
-    taken = [(m.start, m.end) for m in mentions]
+    taken = _Taken(text, mentions)
     found = []
     for hit in _SEAT.finditer(text):
         for end in (hit.end(), hit.start(2) + len(hit.group(2).split()[0])):
-            if _known_place(text[hit.start(2) : end]) and not any(s < end and hit.start(2) < e for s, e in taken):
+            if _known_place(text[hit.start(2) : end]) and taken.free(hit.start(2), end):
                 found.append(Mention(hit.start(2), end, "LOC"))
                 break
     return found
@@ -598,9 +624,8 @@ def _fixture_clubs(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     >>> [t[m.start:m.end] for m in _fixture_clubs(t, [])]
     ['Bologna', 'Genoa']
     """
-    taken = [(m.start, m.end) for m in mentions]
-    return [Mention(hit.start(1), hit.end(1), "ORG") for hit in _FIXTURE.finditer(text)
-            if not any(s < hit.end(1) and hit.start(1) < e for s, e in taken)]
+    taken = _Taken(text, mentions)
+    return [Mention(hit.start(1), hit.end(1), "ORG") for hit in _FIXTURE.finditer(text) if taken.free(*hit.span(1))]
 
 
 #: Words of a football report ("Leicester kini menguasai puncak klasemen"): a city there is a club.
@@ -611,6 +636,8 @@ FOOTBALL_WORDS = frozenset(
 )
 #: Words right before a club's name in a football report ("melawan Bologna", "kontra Genoa").
 _CLUB_SLOT = frozenset("melawan kontra menjamu dijamu menghadapi atas bersama".split())
+_LOWER_WORD = re.compile(r"[a-z]+")
+_FOOTBALL_RE = re.compile(r"\b(?:" + "|".join(sorted(FOOTBALL_WORDS)) + r")\b", re.IGNORECASE)
 
 
 def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -630,12 +657,13 @@ def _clubs(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     ...                                                   Mention(66, 73, "PER")])]
     [('Leicester', 'ORG'), ('Roma', 'ORG'), ('Bologna', 'ORG')]
     """
+    if FOOTBALL_WORDS.isdisjoint(_LOWER_WORD.findall(text.lower())):
+        return list(mentions)
     out = []
     for m in mentions:
         name = text[m.start : m.end]
         if m.label in ("LOC", "PER") and " " not in name and name[:1].isupper():
-            words = {w.lower() for w, _, _ in _words(text, *_sentence_bounds(text, m.start, m.end))}
-            if words & FOOTBALL_WORDS and not aliases().lookup(name):
+            if _FOOTBALL_RE.search(text, *_sentence_bounds(text, m.start, m.end)) and not aliases().lookup(name):
                 before = _words(text, max(0, m.start - 20), m.start)
                 slot = (before and before[-1][0].lower() in _CLUB_SLOT) or \
                     re.match(r"\s*\(\s*(?:kandang|tandang)\b", text[m.end : m.end + 15]) is not None
@@ -660,8 +688,10 @@ def _drop_premises(text: str, m: Mention) -> list[Mention]:
     ...  for p in _drop_premises(t, m)]
     [('Jayapura', 'LOC'), ('DKI Jakarta', 'LOC'), ('Kemenko Polhukam', 'ORG')]
     """
+    if text[m.start : m.end].split(maxsplit=1)[0].lower() not in PREMISES:
+        return [m]
     words = _words(text, m.start, m.end)
-    if len(words) < 2 or words[0][0].lower() not in PREMISES:
+    if len(words) < 2:
         return [m]
     k = 1
     while k < len(words) - 1 and words[k][0].lower() in ROLE_WORDS | {"kota"}:
