@@ -336,3 +336,9 @@ def test_the_place_left_after_an_organisation_in_a_title_is_a_place() -> None:
     text = "kata Ketua DPD Nasdem Sumenep, Sufyan Absi."
     got = _resolved(text, [("Nasdem Sumenep", "PER"), ("Sufyan Absi", "PER")])
     assert got == [("Nasdem", "ORG"), ("Sumenep", "LOC"), ("Sufyan Absi", "PER")]
+
+
+def test_capitalised_terms_with_a_short_form_are_no_organisations() -> None:
+    text = ("Laju Indeks Harga Saham Gabungan (IHSG) naik; SIM (Surat Izin Mengemudi) dan Izin Usaha "
+            "Pertambangan (IUP) diperiksa Bumi Resources (BUMI) di Polda Metro Jaya.")
+    assert _resolved(text, []) == [("Bumi Resources", "ORG"), ("BUMI", "ORG"), ("Polda Metro Jaya", "ORG")]

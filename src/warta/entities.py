@@ -37,6 +37,7 @@ from typing import Any, Protocol
 from .article import Article, Span
 from .errors import ConfigError
 from .ner import TOKEN_RE, entity_key, gazetteers, load_model
+from .ner import lexicon as ner_lexicon
 from .pipeline import stage
 from .settings import load_settings
 
@@ -427,14 +428,14 @@ def _capitalised(word: str) -> bool:
 
 
 def _run_end(words: Sequence[tuple[str, int, int]]) -> int:
-    """How many of ``words`` (starting with an organisation's lead word) the organisation's name takes."""
+    """How many of ``words`` (starting with an organisation's lead word) the organisation's name takes;
+    a police or army unit leaves out a region after it ("Polda" | "Jawa Barat", but "Polda Metro Jaya")."""
     territorial = words[0][0].lower() in TERRITORIAL_UNITS
     end = 1
     while end < len(words):
         word = words[end][0]
         joined = words[end - 1][0].lower() in _RUN_JOINS
-        if (word.lower() in ORG_LEADS and word[:1].isupper()) or (end > 1 and not joined and _acronym(word)) \
-                or (territorial and end == 1 and _known_place(word)):
+        if (word.lower() in ORG_LEADS and word[:1].isupper()) or (end > 1 and not joined and _acronym(word)):
             break
         follows = end + 1 < len(words) and _capitalised(words[end + 1][0])
         if (_capitalised(word) and word.isalnum()) or (word == "-" and follows):
@@ -443,6 +444,8 @@ def _run_end(words: Sequence[tuple[str, int, int]]) -> int:
             end += 1
         else:
             break
+    if territorial and end > 1 and _known_place(" ".join(w for w, _, _ in words[1:end])):
+        return 1
     return end
 
 
@@ -472,7 +475,7 @@ def _org_runs(text: str, mentions: Sequence[Mention]) -> list[Mention]:
         words = _words(text, lead.start(), min(len(text) if line_end < 0 else line_end, lead.start() + 120))
         end = _run_end(words)
         head = words[0][0].lower()
-        single = end == 1 and not (head in TERRITORIAL_UNITS and len(words) > 1 and _known_place(words[1][0]))
+        single = end == 1 and not (head in TERRITORIAL_UNITS and len(words) > 1 and words[1][0][:1].isupper())
         numbered = head == "komisi" and len(words) > 1 and _ROMAN.fullmatch(words[1][0]) is not None
         board = head == "dewan" and end < len(words) and (words[end][0].lower() in ORG_LEADS or _acronym(words[end][0]))
         if single or numbered or board:
@@ -531,6 +534,23 @@ def _name_before(words: Sequence[tuple[str, int, int]], short: str) -> int | Non
     return None
 
 
+_SHORT_FORM = re.compile(r"[A-Za-z][A-Za-z&.-]*\d*")
+
+
+def _proper_words(words: Sequence[str]) -> bool:
+    """Whether capitalised words read as a name rather than a capitalised term: the first is an
+    organisation's lead word, or at least half are words usually written capitalised ("Air Traffic
+    Control", "Bumi Resources"; not "Indeks Harga Saham Gabungan" or "Izin Usaha Pertambangan").
+
+    >>> _proper_words(["Air", "Traffic", "Control"]), _proper_words(["Izin", "Usaha", "Pertambangan"])
+    (True, False)
+    """
+    lexicon = ner_lexicon()
+    content = [w.lower() for w in words if w.lower() not in _FUNCTION_WORDS]
+    usually_capital = sum(lexicon.get(w, ("x",))[0][:1].isupper() for w in content)
+    return bool(content) and (content[0] in ORG_LEADS or 2 * usually_capital >= len(content))
+
+
 def _bracketed_names(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     """A name and its short form in brackets are one entity written twice, so the half the tagger
     missed gets the other half's type: "Telkom (TLKM)", "Universitas Bhayangkara (Ubhara)"; where
@@ -560,7 +580,7 @@ def _bracketed_names(text: str, mentions: Sequence[Mention]) -> list[Mention]:
         prev = ends.get(before[-1][2]) if before else None
         if len(inner) == 1:
             short, start, end = inner[0]
-            if short in NON_ENTITY_ACRONYMS:
+            if short in NON_ENTITY_ACRONYMS or not _SHORT_FORM.fullmatch(short):
                 continue
             if prev is not None:
                 name = text[prev.start : prev.end]
@@ -568,20 +588,23 @@ def _bracketed_names(text: str, mentions: Sequence[Mention]) -> list[Mention]:
                     add(start, end, prev.label)
                 continue
             first = _name_before(before, short)
-            if first is not None and (short.isupper() or short[0] == before[first][0][0]):
+            if first is not None and (short.isupper() or short[0] == before[first][0][0]) \
+                    and _proper_words([w for w, _, _ in before[first:]]):
                 label = "LOC" if _known_place(text[before[first][1] : before[-1][2]]) else "ORG"
                 add(before[first][1], before[-1][2], label)
                 add(start, end, label)
-        elif before and _acronym(before[-1][0]) and _initials_fit([w for w, _, _ in inner], before[-1][0]) \
-                and all(w[0][:1].isupper() or w[0].lower() in _FUNCTION_WORDS for w in inner):
+        elif before and _acronym(before[-1][0]) and before[-1][0] not in NON_ENTITY_ACRONYMS \
+                and _initials_fit([w for w, _, _ in inner], before[-1][0]) \
+                and all(w[0][:1].isupper() or w[0].lower() in _FUNCTION_WORDS for w in inner) \
+                and (prev is not None or _proper_words([w for w, _, _ in inner])):
             label = prev.label if prev is not None else "ORG"
             add(before[-1][1], before[-1][2], label)
             add(inner[0][1], inner[-1][2], label)
     return found
 
 
-_BLEND = re.compile(r"(?<![\w-])(?:Kemen(?!terian|trian|angan)[a-zA-Z]{2,10}|Dis(?:hub|dik|kes|pora|naker|par|dukcapil)"
-                    r"|Din(?:kes|sos))(?:\s?-\s?[A-Z]{1,5})?(?![\w-])")
+_BLEND = re.compile(r"(?<![\w-])(?:Kemenko(?:\s[A-Z][a-z]+)?|Kemen(?!terian|trian|angan)(?:[a-z]{2,10}|[A-Z]{2,5})"
+                    r"|Dis(?:hub|dik|kes|pora|naker|par|dukcapil)|Din(?:kes|sos))(?:\s?-\s?[A-Z]{1,5})?(?![\w-])")
 
 
 _SEAT = re.compile(r"\b(Pemprov|Pemkot|Pemkab|Pemda|Mapolda|Mapolres|Mapolresta|Mapolsek)\s+([A-Z]\w+(?:\s[A-Z]\w+)?)")
@@ -592,9 +615,9 @@ def _blend_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     """Ministry and agency blends the tagger missed ("Kemenhub", "KemenPAN-RB", "Dishub", "Dinkes") are
     organisations (all-capital abbreviations are not guessed: most are common nouns or untagged).
 
-    >>> t = "Kemenhub, Dishub dan Kementerian Keuangan; kemenangan Kemenangan."
+    >>> t = "Kemenhub, Dishub, Kemenko Pangan dan Kementerian Keuangan; kemenangan Kemenangan KementanGandeng."
     >>> [(t[m.start:m.end], m.label) for m in _blend_mentions(t, [])]
-    [('Kemenhub', 'ORG'), ('Dishub', 'ORG')]
+    [('Kemenhub', 'ORG'), ('Dishub', 'ORG'), ('Kemenko Pangan', 'ORG')]
     """
     taken = _Taken(text, mentions)
     return [Mention(hit.start(), hit.end(), "ORG") for hit in _BLEND.finditer(text) if taken.free(*hit.span())]
