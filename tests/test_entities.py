@@ -299,10 +299,12 @@ def test_ministry_blends_are_organisations() -> None:
 
 
 def test_cities_in_a_football_report_are_clubs() -> None:
-    text = "Leicester kini menguasai puncak klasemen. Roma akan bertanding melawan Bologna. Federer menang di Madrid."
-    got = _resolved(text, [("Leicester", "LOC"), ("Roma", "LOC"), ("Bologna", "PER"), ("Federer", "PER"),
-                           ("Madrid", "LOC")])
-    assert got == [("Leicester", "ORG"), ("Roma", "ORG"), ("Bologna", "ORG"), ("Federer", "PER"), ("Madrid", "LOC")]
+    text = ("Leicester menang lagi dan memimpin klasemen. Roma akan bertanding melawan Bologna. Laga digelar "
+            "di Rose Bowl, Pasadena. Petenis Federer bertanding melawan Nadal di Madrid.")
+    got = _resolved(text, [("Leicester", "LOC"), ("Roma", "LOC"), ("Bologna", "PER"), ("Pasadena", "LOC"),
+                           ("Federer", "PER"), ("Nadal", "PER"), ("Madrid", "LOC")])
+    assert got == [("Leicester", "ORG"), ("Roma", "ORG"), ("Bologna", "ORG"),
+                   ("Pasadena", "LOC"), ("Federer", "PER"), ("Nadal", "PER"), ("Madrid", "LOC")]
 
 
 def test_national_teams_stay_places() -> None:
@@ -342,3 +344,11 @@ def test_capitalised_terms_with_a_short_form_are_no_organisations() -> None:
     text = ("Laju Indeks Harga Saham Gabungan (IHSG) naik; SIM (Surat Izin Mengemudi) dan Izin Usaha "
             "Pertambangan (IUP) diperiksa Bumi Resources (BUMI) di Polda Metro Jaya.")
     assert _resolved(text, []) == [("Bumi Resources", "ORG"), ("BUMI", "ORG"), ("Polda Metro Jaya", "ORG")]
+
+
+def test_ranks_inside_a_span_start_the_person_but_not_in_street_names() -> None:
+    text = "Kapolres Tangerang Selatan AKBP Victor Inkiriwang meninjau Jalan Kapten Tendean dan Al Hilal."
+    got = _resolved(text, [("Tangerang Selatan AKBP Victor Inkiriwang", "LOC"), ("Jalan Kapten Tendean", "LOC"),
+                           ("Al Hilal", "ORG")])
+    assert got == [("Tangerang Selatan", "LOC"), ("Victor Inkiriwang", "PER"), ("Jalan Kapten Tendean", "LOC"),
+                   ("Al Hilal", "ORG")]

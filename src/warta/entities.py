@@ -66,8 +66,17 @@ ORG_HEADS = frozenset(
 )
 #: Titles that corpora and usage keep as part of the name ("Sultan Hamengku Buwono X").
 NOBLE_TITLES = frozenset("raja ratu sultan pangeran".split())
-#: Academic and religious titles written before a name ("Dr. Jamhari", "Prof. Dr. Ir. X").
-ACADEMIC_TITLES = frozenset("dr prof ir drs dra kh".split())
+#: Academic, religious and police or army titles written before a name ("Dr. Jamhari", "AKBP Victor").
+ACADEMIC_TITLES = frozenset(
+    "dr prof ir drs dra kh akbp akp kombes kompol iptu ipda aiptu aipda brigjen irjen komjen mayjen letjen "
+    "kolonel letkol mayor kapten laksma laksda marsma".split()
+)
+#: Words after a police or army rank naming the corps ("Kombes Pol", "Kolonel Laut (P)").
+_CORPS = frozenset("pol laut udara inf kav art czi cpm p purn".split())
+#: First words of a street's name, where a title is part of the name ("Jalan Kapten Tendean").
+STREET_WORDS = frozenset("jalan jl jln gang gg".split())
+#: Particles inside names ("Al Hilal", "bin", "van"): a person's name does not start or end there.
+_NAME_PARTICLES = frozenset("al el bin binti van de da von abu ibn".split())
 #: Honorifics dropped from a name and not kept as a role.
 HONORIFICS = frozenset("bapak ibu pak bu tuan nyonya sdr dr prof ir drs h hj kh mr mrs ms".split())
 
@@ -190,15 +199,33 @@ def _split_dashes(text: str, m: Mention) -> list[Mention]:
     return [p for p in parts if p.end > p.start]
 
 
+def _name_word(word: str) -> bool:
+    """A capitalised word that may be part of a person's name: not a known place, not an organisation
+    word, not a word usually written in lower case ("Negara", "Timur")."""
+    low = word.lower()
+    return word[:1].isupper() and word.isalpha() and not _known_place(word) and low not in ORG_HEADS \
+        and low not in ORG_LEADS and ner_lexicon().get(low, ("X",))[0][:1].isupper()
+
+
 def _person_tail(words: Sequence[tuple[str, int, int]]) -> int | None:
-    """Where a trailing person name starts in a capitalised run: the first word (not the first of the
-    run) that is a known given name, followed only by capitalised words that are not place words."""
+    """Where a trailing person name starts in a capitalised run: at a known given name followed only by
+    name words, not in the middle of a known name ("Kejaksaan Agung"); a one-word name only after an
+    abbreviation or a place ("DPRD Jatim Kusnadi", not "Inter Milan").
+
+    >>> [_person_tail([(w, 0, 0) for w in s.split()]) for s in ("Cyrus Network Hasan Nasbi",
+    ...     "Bank Tabungan Negara", "DPRD Jatim Kusnadi", "Kalimantan Utara Irianto Lambrie", "Inter Milan")]
+    [2, None, 2, 2, None]
+    """
     given = gazetteers()[0]["gP"]
-    places = gazetteers()[0]["gL"]
+    table = aliases()
     for i in range(1, len(words)):
-        tail = words[i:]
-        if words[i][0].lower() in given and all(w[0][:1].isupper() and w[0].isalpha() for w in tail) \
-                and not any(w[0].lower() in places and w[0].lower() not in given for w in tail):
+        before = words[i - 1][0]
+        if before.lower() in _NAME_PARTICLES or words[i][0].lower() in _NAME_PARTICLES:
+            continue
+        if words[i][0].lower() in given and all(_name_word(w) for w, _, _ in words[i:]) \
+                and " ".join(w for w, _, _ in words[: i + 1]) not in table \
+                and not _known_place(" ".join(w for w, _, _ in words[i:])) \
+                and (len(words) - i > 1 or _acronym(before) or _known_place(before)):
             return i
     return None
 
@@ -229,16 +256,20 @@ def _split_org_person(text: str, m: Mention) -> list[Mention]:
     if m.label not in ("ORG", "LOC") or " " not in text[m.start : m.end]:
         return [m]
     words = _words(text, m.start, m.end)
+    if words[0][0].lower() in STREET_WORDS:
+        return [m]
     titles = [i for i, w in enumerate(words) if 0 < i < len(words) - 1 and w[0].lower() in ACADEMIC_TITLES]
     if titles:
         name = titles[0] + 1
-        while name < len(words) - 1 and (words[name][0] == "." or words[name][0].lower() in ACADEMIC_TITLES):
+        while name < len(words) and (words[name][0] in ".()" or words[name][0].lower() in ACADEMIC_TITLES | _CORPS):
             name += 1
+        if name == len(words):
+            return [replace(m, end=words[titles[0] - 1][2])]
         return [replace(m, end=words[titles[0] - 1][2]), Mention(words[name][1], m.end, "PER")]
     if not _after_role(text, m.start):
         return [m]
     heads = [i for i, w in enumerate(words) if i and w[0].lower() in ORG_HEADS]
-    if heads and len(words) - heads[-1] - 1 >= 2 and all(w[0][:1].isupper() for w in words[heads[-1] + 1 :]):
+    if heads and len(words) - heads[-1] - 1 >= 2 and all(_name_word(w[0]) for w in words[heads[-1] + 1 :]):
         cut = heads[-1] + 1
     else:
         cut = _person_tail(words)
@@ -608,7 +639,7 @@ _BLEND = re.compile(r"(?<![\w-])(?:Kemenko(?:\s[A-Z][a-z]+)?|Kemen(?!terian|tria
 
 
 _SEAT = re.compile(r"\b(Pemprov|Pemkot|Pemkab|Pemda|Mapolda|Mapolres|Mapolresta|Mapolsek)\s+([A-Z]\w+(?:\s[A-Z]\w+)?)")
-_FIXTURE = re.compile(r"(?<![\w-])([A-Z]\w+)\s*\(\s*(?:kandang|tandang)\s*\)")
+_FIXTURE = re.compile(r"(?<![\w-])([A-Z]\w+)(?=\s*\(\s*(?:kandang|tandang)\s*\))")
 
 
 def _blend_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
@@ -651,16 +682,23 @@ def _fixture_clubs(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     return [Mention(hit.start(1), hit.end(1), "ORG") for hit in _FIXTURE.finditer(text) if taken.free(*hit.span(1))]
 
 
-#: Words of a football report ("Leicester kini menguasai puncak klasemen"): a city there is a club.
+#: Words of a football report ("Roma akan bertanding melawan Bologna"), and of sports played by
+#: individuals, where a name after "melawan" is a person ("petenis", "tunggal putra").
 FOOTBALL_WORDS = frozenset(
     "gol laga pertandingan bertanding klub pelatih liga klasemen striker penyerang kiper bek gelandang "
     "kandang tandang imbang mengalahkan dikalahkan menjamu dijamu derbi derby serie bundesliga premier "
     "laliga".split()
 )
-#: Words right before a club's name in a football report ("melawan Bologna", "kontra Genoa").
+SOLO_SPORT_WORDS = frozenset(
+    "petenis tenis pebulu tunggal ganda pebalap petinju petarung pecatur pegolf atp wta set".split()
+)
+#: Words right before a club's name ("melawan Bologna", "kontra Genoa"), and verbs a club does.
 _CLUB_SLOT = frozenset("melawan kontra menjamu dijamu menghadapi atas bersama".split())
+_CLUB_VERBS = frozenset(
+    "bertanding mengalahkan menjamu menghadapi melawan ditahan menang kalah takluk unggul bermain".split()
+)
 _LOWER_WORD = re.compile(r"[a-z]+")
-_FOOTBALL_RE = re.compile(r"\b(?:" + "|".join(sorted(FOOTBALL_WORDS)) + r")\b", re.IGNORECASE)
+_HOME_AWAY = re.compile(r"\s*\(\s*(?:kandang|tandang)\b")
 
 
 def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -671,28 +709,33 @@ def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _clubs(text: str, mentions: Sequence[Mention]) -> list[Mention]:
-    """In a football report a one-word city is a club, as is an unknown one-word name right after
-    "melawan"/"kontra" or before "(kandang)": ORG, as in CoNLL and NER-UI ("Leicester juara").
-    Countries (national teams) and cities after "di"/"ke"/"dari" (where the match is) stay places.
+    """In a football report a one-word name in a club's place is a club (ORG, as in CoNLL and NER-UI):
+    right after "melawan"/"kontra"/"bersama", before "(kandang)", or a city followed by what a team
+    does ("Roma akan bertanding"). Countries (national teams), names after "di"/"ke"/"dari"/"asal"
+    (venues, origins) and known given names stay as they are.
 
-    >>> t = "Leicester kini menguasai puncak klasemen, Roma bertanding melawan Bologna (kandang)."
-    >>> [(t[m.start:m.end], m.label) for m in _clubs(t, [Mention(0, 9, "LOC"), Mention(42, 46, "LOC"),
-    ...                                                   Mention(66, 73, "PER")])]
-    [('Leicester', 'ORG'), ('Roma', 'ORG'), ('Bologna', 'ORG')]
+    >>> t = "Roma akan bertanding melawan Bologna (kandang) di Pasadena."
+    >>> [(t[m.start:m.end], m.label) for m in _clubs(t, [Mention(0, 4, "LOC"), Mention(29, 36, "PER"),
+    ...                                                   Mention(50, 58, "LOC")])]
+    [('Roma', 'ORG'), ('Bologna', 'ORG'), ('Pasadena', 'LOC')]
     """
-    if FOOTBALL_WORDS.isdisjoint(_LOWER_WORD.findall(text.lower())):
+    words = set(_LOWER_WORD.findall(text.lower()))
+    if words.isdisjoint(FOOTBALL_WORDS):
         return list(mentions)
     out = []
     for m in mentions:
         name = text[m.start : m.end]
-        if m.label in ("LOC", "PER") and " " not in name and name[:1].isupper():
-            if _FOOTBALL_RE.search(text, *_sentence_bounds(text, m.start, m.end)) and not aliases().lookup(name):
-                before = _words(text, max(0, m.start - 20), m.start)
-                slot = (before and before[-1][0].lower() in _CLUB_SLOT) or \
-                    re.match(r"\s*\(\s*(?:kandang|tandang)\b", text[m.end : m.end + 15]) is not None
-                place = before and before[-1][0].lower() in ("di", "ke", "dari", "kota")
-                if (m.label == "LOC" and not place) or (slot and name.lower() not in gazetteers()[0]["gP"]):
-                    m = replace(m, label="ORG")
+        if m.label in ("LOC", "PER") and " " not in name and name[:1].isupper() and not aliases().lookup(name):
+            sentence = set(_LOWER_WORD.findall(text[slice(*_sentence_bounds(text, m.start, m.end))].lower()))
+            before = _words(text, max(0, m.start - 20), m.start)
+            after = [w.lower() for w, _, _ in _words(text, m.end, min(len(text), m.end + 30))[:3]]
+            prev = before[-1][0].lower() if before else ""
+            slot = prev in _CLUB_SLOT or _HOME_AWAY.match(text, m.end) is not None
+            acts = m.label == "LOC" and not _CLUB_VERBS.isdisjoint(after)
+            if (slot or acts) and prev not in ("di", "ke", "dari", "asal", "kota") \
+                    and not sentence.isdisjoint(FOOTBALL_WORDS) and sentence.isdisjoint(SOLO_SPORT_WORDS) \
+                    and (m.label == "LOC" or name.lower() not in gazetteers()[0]["gP"]):
+                m = replace(m, label="ORG")
         out.append(m)
     return out
 
