@@ -352,3 +352,8 @@ def test_ranks_inside_a_span_start_the_person_but_not_in_street_names() -> None:
                            ("Al Hilal", "ORG")])
     assert got == [("Tangerang Selatan", "LOC"), ("Victor Inkiriwang", "PER"), ("Jalan Kapten Tendean", "LOC"),
                    ("Al Hilal", "ORG")]
+
+
+def test_a_title_case_headline_is_no_organisation() -> None:
+    text = "Bos Perusahaan Gelapkan Dana. Badan Tata Ruang Menjadi Sorotan."
+    assert _resolved(text, []) == [("Badan Tata Ruang", "ORG")]

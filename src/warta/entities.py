@@ -434,7 +434,7 @@ ORG_LEADS = frozenset(
     "dinas badan komite komisi kementerian kementrian kemenko departemen direktorat ditjen universitas "
     "fakultas institut akademi politeknik partai paguyuban yayasan lembaga dewan majelis mahkamah "
     "pengadilan kejaksaan kepolisian polda polres polresta polsek kodam korem kodim pt cv perum persero "
-    "bank perusahaan koperasi persatuan perhimpunan asosiasi ikatan himpunan serikat gabungan federasi "
+    "bank koperasi persatuan perhimpunan asosiasi ikatan himpunan serikat gabungan federasi "
     "organisasi forum komunitas konsorsium otoritas balai biro".split()
 )
 #: Police and army units whose territory follows them as a name of its own ("Polda" + "Jabar").
@@ -445,6 +445,10 @@ _RUN_STOPS = frozenset(
     "september oktober november desember".split()
 )
 _ROMAN = re.compile(r"[IVXLC]+")
+#: Parts of speech (nlp-id tags) that no organisation's name contains, for words usually lower case
+#: (and verbs with a verb affix: "menjadi", "gelapkan"; bare "asasi" is tagged VB too).
+_NOT_IN_NAMES = frozenset("MD NEG NUM".split())
+_VERB_AFFIX = re.compile(r"^(?:me|ber|di|ter)|kan$")
 _RUN_JOINS = frozenset({"dan", "&", "of", "for", "and"})
 _ORG_LEAD_RE = re.compile(r"\b(?:" + "|".join(sorted(w.capitalize() for w in ORG_LEADS)) + r"|PT|CV)\b")
 
@@ -460,7 +464,8 @@ def _capitalised(word: str) -> bool:
 
 def _run_end(words: Sequence[tuple[str, int, int]]) -> int:
     """How many of ``words`` (starting with an organisation's lead word) the organisation's name takes;
-    a police or army unit leaves out a region after it ("Polda" | "Jawa Barat", but "Polda Metro Jaya")."""
+    a police or army unit leaves out a region after it ("Polda" | "Jawa Barat", but "Polda Metro Jaya"),
+    and a verb or number ends it (a title-case headline: "Perusahaan Gelapkan Dana Jadi ...")."""
     territorial = words[0][0].lower() in TERRITORIAL_UNITS
     end = 1
     while end < len(words):
@@ -469,12 +474,18 @@ def _run_end(words: Sequence[tuple[str, int, int]]) -> int:
         if (word.lower() in ORG_LEADS and word[:1].isupper()) or (end > 1 and not joined and _acronym(word)):
             break
         follows = end + 1 < len(words) and _capitalised(words[end + 1][0])
+        usual = ner_lexicon().get(word.lower())
+        if usual is not None and usual[0][:1].islower() and (usual[1] in _NOT_IN_NAMES or (
+                usual[1] == "VB" and _VERB_AFFIX.search(usual[0]))):
+            break
         if (_capitalised(word) and word.isalnum()) or (word == "-" and follows):
             end += 1
         elif word.lower() in _RUN_JOINS and follows and words[end + 1][0].lower() not in ORG_LEADS:
             end += 1
         else:
             break
+    while end > 1 and words[end - 1][0].lower() in _RUN_JOINS:
+        end -= 1
     if territorial and end > 1 and _known_place(" ".join(w for w, _, _ in words[1:end])):
         return 1
     return end
