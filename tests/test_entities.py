@@ -357,3 +357,17 @@ def test_ranks_inside_a_span_start_the_person_but_not_in_street_names() -> None:
 def test_a_title_case_headline_is_no_organisation() -> None:
     text = "Bos Perusahaan Gelapkan Dana. Badan Tata Ruang Menjadi Sorotan."
     assert _resolved(text, []) == [("Badan Tata Ruang", "ORG")]
+
+
+def test_names_starting_with_an_organisation_word_are_organisations() -> None:
+    text = "Jumpa pers di Kemenko Polhukam dan di kampus Universitas Szent Istvan, lalu ke Balai Kota Depok."
+    got = _resolved(text, [("Kemenko Polhukam", "LOC"), ("Universitas Szent Istvan", "LOC"),
+                           ("Balai Kota Depok", "LOC")])
+    assert got == [("Kemenko Polhukam", "ORG"), ("Universitas Szent Istvan", "ORG"), ("Balai Kota Depok", "LOC")]
+
+
+def test_speakers_and_ministers_the_tagger_missed() -> None:
+    text = "Menhub Jonan menandatangani aturan itu. \"Sudah selesai,\" kata Kompol Komang. \"Ya,\" ujar Uskup."
+    got = resolve_mentions(text, [])
+    assert [(text[m.start : m.end], m.label) for m in got] == [("Jonan", "PER"), ("Komang", "PER")]
+    assert [m.role for m in got] == ["Menhub", "Kompol"]

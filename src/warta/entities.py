@@ -41,6 +41,19 @@ from .ner import lexicon as ner_lexicon
 from .pipeline import stage
 from .settings import load_settings
 
+#: Short titles of ministers ("Menhub Jonan"); "Menko" is followed by its portfolio, not a name.
+MINISTER_TITLES = frozenset(
+    "menhub menkeu menlu mendagri menhan menkes menpora mendag menperin menaker menakertrans mensos menag "
+    "mendikbud mendikbudristek mendikti menristek menkominfo menkumham menpan menpupr menpar menparekraf "
+    "menkop menbud mentan menhut menlhk menesdm menbumn menpppa".split()
+)
+#: Police and army ranks written before a name ("AKBP Victor", "Kombes Pol Aries").
+RANKS = frozenset(
+    "akbp akp kombes kompol iptu ipda aiptu aipda brigjen irjen komjen mayjen letjen kolonel letkol mayor "
+    "kapten laksma laksda marsma".split()
+)
+#: Academic, religious and police or army titles written before a name ("Dr. Jamhari", "AKBP Victor").
+ACADEMIC_TITLES = frozenset("dr prof ir drs dra kh".split()) | RANKS
 #: Words that open a title or function written before a name (lower case).
 ROLE_HEADS = frozenset(
     "presiden wapres wakil menteri menko menlu menhan mendagri gubernur wagub bupati walikota wali "
@@ -50,8 +63,8 @@ ROLE_HEADS = frozenset(
     "jenderal letnan kolonel mayor laksamana marsekal brigjen irjen komjen kabareskrim ceo "
     "president minister secretary spokesman spokeswoman spokesperson director chairman chief "
     "governor mayor ambassador senator general prime leader envoy camat lurah dekan rektor bos pendiri "
-    "founder".split()
-)
+    "founder uskup kardinal".split()
+) | MINISTER_TITLES | RANKS
 #: Lower-case words that may continue a role between its head and the name.
 ROLE_WORDS = ROLE_HEADS | frozenset(
     "bicara luar negeri dalam besar utama umum senior eksekutif muda madya agung tinggi koordinator "
@@ -66,11 +79,6 @@ ORG_HEADS = frozenset(
 )
 #: Titles that corpora and usage keep as part of the name ("Sultan Hamengku Buwono X").
 NOBLE_TITLES = frozenset("raja ratu sultan pangeran".split())
-#: Academic, religious and police or army titles written before a name ("Dr. Jamhari", "AKBP Victor").
-ACADEMIC_TITLES = frozenset(
-    "dr prof ir drs dra kh akbp akp kombes kompol iptu ipda aiptu aipda brigjen irjen komjen mayjen letjen "
-    "kolonel letkol mayor kapten laksma laksda marsma".split()
-)
 #: Words after a police or army rank naming the corps ("Kombes Pol", "Kolonel Laut (P)").
 _CORPS = frozenset("pol laut udara inf kav art czi cpm p purn".split())
 #: First words of a street's name, where a title is part of the name ("Jalan Kapten Tendean").
@@ -200,11 +208,14 @@ def _split_dashes(text: str, m: Mention) -> list[Mention]:
 
 
 def _name_word(word: str) -> bool:
-    """A capitalised word that may be part of a person's name: not a known place, not an organisation
-    word, not a word usually written in lower case ("Negara", "Timur")."""
+    """A capitalised word that may be part of a person's name: not a known place (unless a region
+    shares a given name: "Bambang"), not an organisation or title word, not a word usually written in
+    lower case ("Negara", "Timur")."""
     low = word.lower()
-    return word[:1].isupper() and word.isalpha() and not _known_place(word) and low not in ORG_HEADS \
-        and low not in ORG_LEADS and ner_lexicon().get(low, ("X",))[0][:1].isupper()
+    place = _known_place(word) and (low not in gazetteers()[0]["gP"] or aliases().lookup(word) is not None)
+    return word[:1].isupper() and word.isalpha() and not place and low not in ORG_HEADS \
+        and low not in ORG_LEADS and low not in ROLE_WORDS and low not in MINISTER_TITLES and low != "menko" \
+        and ner_lexicon().get(low, ("X",))[0][:1].isupper()
 
 
 def _person_tail(words: Sequence[tuple[str, int, int]]) -> int | None:
@@ -435,7 +446,7 @@ ORG_LEADS = frozenset(
     "fakultas institut akademi politeknik partai paguyuban yayasan lembaga dewan majelis mahkamah "
     "pengadilan kejaksaan kepolisian polda polres polresta polsek kodam korem kodim pt cv perum persero "
     "bank koperasi persatuan perhimpunan asosiasi ikatan himpunan serikat gabungan federasi "
-    "organisasi forum komunitas konsorsium otoritas balai biro".split()
+    "organisasi forum komunitas konsorsium otoritas biro".split()
 )
 #: Police and army units whose territory follows them as a name of its own ("Polda" + "Jabar").
 TERRITORIAL_UNITS = frozenset("polda polres polresta polsek kodam korem kodim".split())
@@ -693,6 +704,21 @@ def _fixture_clubs(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     return [Mention(hit.start(1), hit.end(1), "ORG") for hit in _FIXTURE.finditer(text) if taken.free(*hit.span(1))]
 
 
+def _led_organisation(text: str, m: Mention) -> Mention:
+    """A name that starts with an organisation word is an organisation, even where it stands for a
+    place ("di Kemenko Polhukam", "di kampus Universitas Szent Istvan").
+
+    >>> t = "di Kemenko Polhukam"
+    >>> _led_organisation(t, Mention(3, 19, "LOC")).label
+    'ORG'
+    """
+    first = _CAPITALISED.match(text, m.start)
+    if m.label == "ORG" or first is None or " " not in text[m.start : m.end]:
+        return m
+    word = first.group().lower()
+    return replace(m, label="ORG") if word in ORG_LEADS or _BLEND.fullmatch(first.group()) else m
+
+
 #: Words of a football report ("Roma akan bertanding melawan Bologna"), and of sports played by
 #: individuals, where a name after "melawan" is a person ("petenis", "tunggal putra").
 FOOTBALL_WORDS = frozenset(
@@ -751,6 +777,34 @@ def _clubs(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     return out
 
 
+_SPEECH_CUE = re.compile(r"\b(?:kata|ujar|ucap|tutur|ungkap|jelas|tegas|imbuh|sebut)\s+"
+                         r"([A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2})(?=\s*[,.])")
+_MINISTER = re.compile(r"\b(?:" + "|".join(sorted(w.capitalize() for w in MINISTER_TITLES))
+                       + r")\s+([A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2})")
+
+
+def _cued_people(text: str, mentions: Sequence[Mention]) -> list[Mention]:
+    """People the tagger missed where the writing names one: the speaker of "kata Bambang." and the
+    minister of "Menhub Jonan" (a name of name words: no place, no organisation or title word).
+
+    >>> t = "Menhub Jonan menandatangani. 'Sudah,' kata Bambang. Menilai Filthy, kata Kompol Komang."
+    >>> [(t[m.start:m.end], m.label) for m in _cued_people(t, [])]
+    [('Jonan', 'PER'), ('Bambang', 'PER'), ('Komang', 'PER')]
+    """
+    taken = _Taken(text, mentions)
+    found = []
+    for pattern in (_MINISTER, _SPEECH_CUE):
+        for hit in pattern.finditer(text):
+            words = _words(text, *hit.span(1))
+            while words and words[0][0].lower() in ACADEMIC_TITLES | _CORPS | HONORIFICS:
+                words = words[1:]
+            if words and taken.free(*hit.span(1)) and all(_name_word(w) for w, _, _ in words) \
+                    and aliases().lookup(text[words[0][1] : hit.end(1)]) is None:
+                found.append(Mention(words[0][1], hit.end(1), "PER"))
+                taken.take(*hit.span(1))
+    return found
+
+
 #: Words for the seat of a body, not part of the name the body is known by ("Kantor Wali Kota Jayapura",
 #: "Pemprov DKI Jakarta": the annotated name is the place).
 PREMISES = frozenset("kantor pemprov pemkot pemkab pemda mapolda mapolres mapolresta mapolsek".split())
@@ -793,12 +847,12 @@ def resolve_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     """
     table = aliases()
     mentions = [m for m in mentions if not _not_an_entity(text, m)]
-    for finder in (_org_runs, _bracketed_names, _blend_mentions, _seat_places, _fixture_clubs):
+    for finder in (_org_runs, _bracketed_names, _blend_mentions, _seat_places, _fixture_clubs, _cued_people):
         mentions = sorted([*mentions, *finder(text, mentions)], key=lambda m: m.start)
     pieces = [p for m in _join_bodies_to_places(text, mentions) for d in _split_dashes(text, m)
               for o in _split_org_person(text, d) for p in _drop_premises(text, o)]
     pieces = [p for m in pieces for p in (_strip_title(text, m) if m.label == "PER" else [m])]
-    pieces = _clubs(text, pieces)
+    pieces = _clubs(text, [_led_organisation(text, p) for p in pieces])
     out = [_role_before(text, m, pieces) if m.label == "PER" else m for m in pieces]
     out = sorted([*out, *_repeated_mentions(text, out)], key=lambda m: m.start)
     names = [text[m.start : m.end] for m in out]
