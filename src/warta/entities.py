@@ -373,7 +373,7 @@ def _abbreviation_links(text: str, mentions: Sequence[Mention]) -> dict[int, int
     return links
 
 
-_CAPITALISED = re.compile(r"(?<![\w-])[^\W\d_a-z]\w*")
+_CAPITALISED = re.compile(r"(?<!\w)[^\W\d_a-z]\w*")
 
 
 def _repeated_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
@@ -403,9 +403,8 @@ def _repeated_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
             continue
         for name in by_first.get(word.group(), ()):
             end = start + len(name)
-            after = text[end : end + 2]
-            if text.startswith(name, start) and not (after[:1].isalnum() or after[:1] == "_" or (
-                    after[:1] == "-" and after[1:2].isalnum())):
+            after = text[end : end + 1]
+            if text.startswith(name, start) and not (after[:1].isalnum() or after[:1] == "_"):
                 if taken.free(start, end):
                     found.append(Mention(start, end, names[name]))
                     taken.take(start, end)
