@@ -371,3 +371,9 @@ def test_speakers_and_ministers_the_tagger_missed() -> None:
     got = resolve_mentions(text, [])
     assert [(text[m.start : m.end], m.label) for m in got] == [("Jonan", "PER"), ("Komang", "PER")]
     assert [m.role for m in got] == ["Menhub", "Kompol"]
+
+
+def test_capital_initials_are_part_of_the_name() -> None:
+    text = "Mereka adalah MS Hidayat dan Bu Sri."
+    got = resolve_mentions(text, [Mention(14, 24, "PER"), Mention(29, 35, "PER")])
+    assert [text[m.start : m.end] for m in got] == ["MS Hidayat", "Sri"]

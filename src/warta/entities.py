@@ -295,7 +295,8 @@ def _strip_title(text: str, m: Mention) -> list[Mention]:
 
     A role starts with a head word ("hakim agung X", but "Agung Laksono" is a name); a noble title
     the tagger put inside the name stays in it ("Sultan Hamengku Buwono X", "Ratu Atut Chosiyah").
-    What is left after an organisation may be its place, not a person ("Nasdem Sumenep").
+    What is left after an organisation may be its place, not a person ("Nasdem Sumenep"); capital
+    initials are no honorific ("MS Hidayat" keeps "MS").
 
     >>> t = "agung laksono dan Menteri Luar Negeri Retno Marsudi"
     >>> [(t[m.start:m.end], m.role) for span in ((0, 13), (18, 51)) for m in _strip_title(t, Mention(*span, "PER"))]
@@ -316,7 +317,9 @@ def _strip_title(text: str, m: Mention) -> list[Mention]:
         else:
             word = words[cut][0].lower()
             head = head or word in ROLE_HEADS
-            if not ((head and word in ROLE_WORDS) or word in HONORIFICS or word == ".") or word in NOBLE_TITLES:
+            initials = len(word) > 1 and words[cut][0].isupper()
+            if not ((head and word in ROLE_WORDS) or (word in HONORIFICS and not initials) or word == ".") \
+                    or word in NOBLE_TITLES:
                 break
             cut += 1
     if not cut:
