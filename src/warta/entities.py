@@ -281,11 +281,11 @@ def _split_org_person(text: str, m: Mention) -> list[Mention]:
         return [m]
     heads = [i for i, w in enumerate(words) if i and w[0].lower() in ORG_HEADS]
     if heads and len(words) - heads[-1] - 1 >= 2 and all(_name_word(w[0]) for w in words[heads[-1] + 1 :]):
-        cut = heads[-1] + 1
+        cut: int | None = heads[-1] + 1
     else:
         cut = _person_tail(words)
-        if cut is None:
-            return [m]
+    if cut is None:
+        return [m]
     return [replace(m, end=words[cut - 1][2]), Mention(words[cut][1], m.end, "PER")]
 
 
@@ -1053,7 +1053,7 @@ class EntityRecognizer:
             self.resolver.learn_one((m.canonical, m.label), surface=surface)
             entity = self.resolver.predict_one((m.canonical, m.label))
             canonical = entity.canonical if entity else m.canonical
-            attrs = {"canonical": canonical, "role": m.role, "surface": surface}
+            attrs: dict[str, Any] = {"canonical": canonical, "role": m.role, "surface": surface}
             if entity is not None and self.resolver.store is not None:
                 attrs["entity_id"] = entity.id
             out.append(Span(m.start, m.end, m.label, layer="entity", attrs=attrs))
