@@ -377,3 +377,22 @@ def test_capital_initials_are_part_of_the_name() -> None:
     text = "Mereka adalah MS Hidayat dan Bu Sri."
     got = resolve_mentions(text, [Mention(14, 24, "PER"), Mention(29, 35, "PER")])
     assert [text[m.start : m.end] for m in got] == ["MS Hidayat", "Sri"]
+
+
+def test_regional_branches_keep_body_and_region_apart() -> None:
+    text = "Anggota DPRD Surabaya, PDI Perjuangan Jatim dan DPD PDI Perjuangan Sumatera Selatan di Polda Metro Jaya."
+    got = _resolved(text, [("DPRD Surabaya", "ORG"), ("PDI Perjuangan Jatim", "ORG"),
+                           ("DPD PDI Perjuangan Sumatera Selatan", "ORG"), ("Polda Metro Jaya", "ORG")])
+    assert got == [("DPRD", "ORG"), ("Surabaya", "LOC"), ("PDI Perjuangan", "ORG"), ("Jatim", "LOC"),
+                   ("PDI Perjuangan", "ORG"), ("Sumatera Selatan", "LOC"), ("Polda Metro Jaya", "ORG")]
+
+
+def test_national_bodies_keep_their_country() -> None:
+    text = "Sidang DPR RI dan Partai Gerakan Indonesia Raya."
+    got = _resolved(text, [("DPR RI", "ORG"), ("Partai Gerakan Indonesia Raya", "ORG")])
+    assert got == [("DPR RI", "ORG"), ("Partai Gerakan Indonesia Raya", "ORG")]
+
+
+def test_short_country_and_region_names_and_palaces_the_tagger_missed() -> None:
+    text = "Jelang Pilgub DKI, Istana Negara menyambut HUT RI; AS Terbuka, harga 5 dolar AS, kurs US$ turun."
+    assert _resolved(text, []) == [("DKI", "LOC"), ("Istana Negara", "LOC"), ("RI", "LOC")]

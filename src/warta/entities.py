@@ -706,6 +706,44 @@ def _fixture_clubs(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     return [Mention(hit.start(1), hit.end(1), "ORG") for hit in _FIXTURE.finditer(text) if taken.free(*hit.span(1))]
 
 
+_PALACE = re.compile(r"\bIstana(?: (?!(?:Senin|Selasa|Rabu|Kamis|Jumat|Sabtu|Minggu)\b)[A-Z][a-z]+){0,2}(?: RI)?\b")
+
+
+def _known_places(text: str, mentions: Sequence[Mention]) -> list[Mention]:
+    """Countries and regions the tagger missed where the alias table knows their short capital form
+    ("Pilgub DKI", "HUT RI"), unless a capitalised word follows (part of a longer name: "AS Terbuka") or
+    it names a currency ("dolar AS", "US$"); and palaces ("Istana Negara").
+
+    >>> t = "Pilgub DKI, HUT RI, AS Terbuka, 5 dolar AS dan ke Istana Negara, Senin."
+    >>> [(t[m.start:m.end], m.label) for m in _known_places(t, [])]
+    [('DKI', 'LOC'), ('RI', 'LOC'), ('Istana Negara', 'LOC')]
+    """
+    taken = _Taken(text, mentions)
+    table = aliases()
+    found = []
+    for hit in _PALACE.finditer(text):
+        if taken.free(*hit.span()):
+            found.append(Mention(*hit.span(), "LOC"))
+            taken.take(*hit.span())
+    words = [w for w in _CAPITALISED.finditer(text) if taken.free(*w.span())]
+    for i, word in enumerate(words):
+        for size in (2, 1):
+            last = words[i + size - 1] if i + size <= len(words) else None
+            if last is None or (size == 2 and text[word.end() : last.start()] != " "):
+                continue
+            hit = table.lookup(text[word.start() : last.end()])
+            after = _CAPITALISED.match(text, last.end() + 1)
+            before = text[max(0, word.start() - 6) : word.start()].lower()
+            currency = text[last.end() : last.end() + 1] == "$" or before in ("dolar ", "ollar ")
+            if hit is not None and hit[1] == "LOC" and _short_caps(text[word.start() : last.end()]) and not currency \
+                    and taken.free(word.start(), last.end()) \
+                    and not (after is not None and text[last.end() : after.start()] == " "):
+                found.append(Mention(word.start(), last.end(), "LOC"))
+                taken.take(word.start(), last.end())
+                break
+    return sorted(found, key=lambda m: m.start)
+
+
 def _led_organisation(text: str, m: Mention) -> Mention:
     """A name that starts with an organisation word is an organisation, even where it stands for a
     place ("di Kemenko Polhukam", "di kampus Universitas Szent Istvan").
@@ -839,6 +877,44 @@ def _drop_premises(text: str, m: Mention) -> list[Mention]:
     return [m]
 
 
+#: Regional branches of national bodies, named by body and region ("DPRD Surabaya", "PWNU Jatim"):
+#: the body is an organisation and its region a place of its own (the NER-UI convention).
+BRANCH_BODIES = frozenset(
+    "dprd dpd dpc dpw dpp pwnu pcnu kpu kpud bawaslu panwaslu kejati kejari pn bpbd kanwil".split()
+) | TERRITORIAL_UNITS
+#: Party boards written before the party's name ("DPD PDI Perjuangan Sumatera Selatan").
+PARTY_BOARDS = frozenset("dpd dpc dpw dpp".split())
+
+
+def _party(name: str) -> bool:
+    hit = aliases().lookup(name)
+    return hit is not None and hit[1] == "ORG" and hit[0].startswith("Partai ")
+
+
+def _split_branch(text: str, m: Mention) -> list[Mention]:
+    """A regional branch keeps its body and its region apart ("DPRD" | "Surabaya", "PDI Perjuangan" |
+    "Surabaya"); a party board before the party's name is dropped ("DPD PDI Perjuangan" -> the party).
+
+    >>> t = "DPRD DKI Jakarta dan DPD PDI Perjuangan Sumatera Selatan"
+    >>> [(t[p.start:p.end], p.label) for m in (Mention(0, 16, "ORG"), Mention(21, 56, "ORG"))
+    ...  for p in _split_branch(t, m)]
+    [('DPRD', 'ORG'), ('DKI Jakarta', 'LOC'), ('PDI Perjuangan', 'ORG'), ('Sumatera Selatan', 'LOC')]
+    """
+    if m.label != "ORG" or " " not in text[m.start : m.end]:
+        return [m]
+    words = _words(text, m.start, m.end)
+    if words[0][0].lower() in PARTY_BOARDS and len(words) > 2 and words[1][0][:1].isupper() \
+            and not _known_place(text[words[1][1] : m.end]):
+        words = words[1:]
+    for i in range(1, len(words)):
+        body = text[words[0][1] : words[i - 1][2]]
+        place = text[words[i][1] : m.end]
+        if ((i == 1 and words[0][0].lower() in BRANCH_BODIES) or _party(body)) and _known_place(place) \
+                and aliases().lookup(place) != ("Indonesia", "LOC"):
+            return [Mention(words[0][1], words[i - 1][2], "ORG"), Mention(words[i][1], m.end, "LOC")]
+    return [replace(m, start=words[0][1])]
+
+
 def resolve_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     """The tagger's mentions repaired, then roles split off, then canonical names from the alias table,
     the key, and earlier full names.
@@ -849,10 +925,12 @@ def resolve_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     """
     table = aliases()
     mentions = [m for m in mentions if not _not_an_entity(text, m)]
-    for finder in (_org_runs, _bracketed_names, _blend_mentions, _seat_places, _fixture_clubs, _cued_people):
+    for finder in (_org_runs, _bracketed_names, _blend_mentions, _seat_places, _fixture_clubs, _cued_people,
+                   _known_places):
         mentions = sorted([*mentions, *finder(text, mentions)], key=lambda m: m.start)
-    pieces = [p for m in _join_bodies_to_places(text, mentions) for d in _split_dashes(text, m)
-              for o in _split_org_person(text, d) for p in _drop_premises(text, o)]
+    pieces = [b for m in _join_bodies_to_places(text, mentions)
+              for d in _split_dashes(text, m) for o in _split_org_person(text, d)
+              for p in _drop_premises(text, o) for b in _split_branch(text, p)]
     pieces = [p for m in pieces for p in (_strip_title(text, m) if m.label == "PER" else [m])]
     pieces = _clubs(text, [_led_organisation(text, p) for p in pieces])
     out = [_role_before(text, m, pieces) if m.label == "PER" else m for m in pieces]
