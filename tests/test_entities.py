@@ -396,3 +396,10 @@ def test_national_bodies_keep_their_country() -> None:
 def test_short_country_and_region_names_and_palaces_the_tagger_missed() -> None:
     text = "Jelang Pilgub DKI, Istana Negara menyambut HUT RI; AS Terbuka, harga 5 dolar AS, kurs US$ turun."
     assert _resolved(text, []) == [("DKI", "LOC"), ("Istana Negara", "LOC"), ("RI", "LOC")]
+
+
+def test_abbreviations_of_terms_and_titles_are_no_organisations() -> None:
+    text = ("Ujian Nasional (UN) digelar; mantan Perdana Menteri (PM) Singapura datang ke Badan Narkotika "
+            "Nasional (BNN).")
+    got = _resolved(text, [("UN", "ORG"), ("Singapura", "LOC"), ("Badan Narkotika Nasional", "ORG"), ("BNN", "ORG")])
+    assert got == [("Singapura", "LOC"), ("Badan Narkotika Nasional", "ORG"), ("BNN", "ORG")]

@@ -606,6 +606,40 @@ def _proper_words(words: Sequence[str]) -> bool:
     return bool(content) and (content[0] in ORG_LEADS or 2 * usually_capital >= len(content))
 
 
+def _defined_terms(text: str, mentions: Sequence[Mention]) -> list[Mention]:
+    """Mentions left after dropping abbreviations of terms and titles spelled out before them: a short
+    form in brackets after words usually written in lower case ("Ujian Nasional (UN)", "Kerja Sama
+    Operasi (KSO)") that the tagger did not find as a name, or after a title ("Perdana Menteri (PM)").
+
+    >>> t = "Ujian Nasional (UN), Perdana Menteri (PM) dan Badan Narkotika Nasional (BNN)"
+    >>> ms = [Mention(16, 18, "ORG"), Mention(21, 36, "ORG"), Mention(38, 40, "ORG"), Mention(72, 75, "ORG")]
+    >>> [t[m.start:m.end] for m in _defined_terms(t, ms)]
+    ['BNN']
+    """
+    lexicon = ner_lexicon()
+    by_span = {(m.start, m.end): m for m in mentions}
+    drop: set[tuple[int, int]] = set()
+    for bracket in _BRACKETED.finditer(text):
+        inner = _words(text, bracket.start(1), bracket.end(1))
+        if len(inner) != 1 or inner[0][1:] not in by_span:
+            continue
+        line_start = text.rfind("\n", 0, bracket.start()) + 1
+        before = _words(text, max(line_start, bracket.start() - 120), bracket.start())
+        first = _name_before(before, inner[0][0])
+        if first is None:
+            continue
+        long_form = [w for w, _, _ in before[first:]]
+        start, end = before[first][1], before[-1][2]
+        tagged = [m for m in mentions if m.start < end and start < m.end]
+        if long_form[0].lower() in ROLE_HEADS:
+            drop.update((m.start, m.end) for m in tagged if m.label != "PER")
+            drop.add(inner[0][1:])
+        elif not tagged and long_form[0].lower() not in ORG_LEADS and all(
+                w.lower() in _FUNCTION_WORDS or lexicon.get(w.lower(), ("X",))[0][:1].islower() for w in long_form):
+            drop.add(inner[0][1:])
+    return [m for m in mentions if (m.start, m.end) not in drop]
+
+
 def _bracketed_names(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     """A name and its short form in brackets are one entity written twice, so the half the tagger
     missed gets the other half's type: "Telkom (TLKM)", "Universitas Bhayangkara (Ubhara)"; where
@@ -644,7 +678,7 @@ def _bracketed_names(text: str, mentions: Sequence[Mention]) -> list[Mention]:
                 continue
             first = _name_before(before, short)
             if first is not None and (short.isupper() or short[0] == before[first][0][0]) \
-                    and _proper_words([w for w, _, _ in before[first:]]):
+                    and before[first][0].lower() not in ROLE_HEADS and _proper_words([w for w, _, _ in before[first:]]):
                 label = "LOC" if _known_place(text[before[first][1] : before[-1][2]]) else "ORG"
                 add(before[first][1], before[-1][2], label)
                 add(start, end, label)
@@ -924,7 +958,7 @@ def resolve_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     clubs typed ORG.
     """
     table = aliases()
-    mentions = [m for m in mentions if not _not_an_entity(text, m)]
+    mentions = _defined_terms(text, [m for m in mentions if not _not_an_entity(text, m)])
     for finder in (_org_runs, _bracketed_names, _blend_mentions, _seat_places, _fixture_clubs, _cued_people,
                    _known_places):
         mentions = sorted([*mentions, *finder(text, mentions)], key=lambda m: m.start)
