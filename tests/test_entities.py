@@ -403,3 +403,11 @@ def test_abbreviations_of_terms_and_titles_are_no_organisations() -> None:
             "Nasional (BNN).")
     got = _resolved(text, [("UN", "ORG"), ("Singapura", "LOC"), ("Badan Narkotika Nasional", "ORG"), ("BNN", "ORG")])
     assert got == [("Singapura", "LOC"), ("Badan Narkotika Nasional", "ORG"), ("BNN", "ORG")]
+
+
+def test_foreign_full_names_are_people_but_not_clubs_or_companies() -> None:
+    text = ("Pelatih Didier Deschamps memanggil Laurent Blanc dan Serge Aurier; Aston Villa, Mercedes Benz dan "
+            "Toy Story tidak.")
+    got = _resolved(text, [("Laurent Blanc", "ORG"), ("Aston Villa", "ORG"), ("Toy Story", "ORG")])
+    assert got == [("Didier Deschamps", "PER"), ("Laurent Blanc", "PER"), ("Serge Aurier", "PER"),
+                   ("Aston Villa", "ORG"), ("Toy Story", "ORG")]

@@ -778,6 +778,64 @@ def _known_places(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     return sorted(found, key=lambda m: m.start)
 
 
+@lru_cache(maxsize=1)
+def _foreign_given_names() -> frozenset[str]:
+    """Lower-cased common given names of European and American locales (``data/given_names_foreign.txt``)."""
+    text = resources.files("warta").joinpath("data", "given_names_foreign.txt").read_text(encoding="utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+
+
+_FULL_NAME = re.compile(r"(?<![\w-])[A-Z][a-z]+(?: [A-Z][a-z]*[A-Za-z]){1,2}(?![\w-])")
+
+
+def _foreign_people(text: str, mentions: Sequence[Mention]) -> list[Mention]:
+    """Full names the tagger missed that start with a common foreign given name followed by name
+    words ("Serge Aurier", "Didier Deschamps"), as PER mentions.
+
+    >>> t = "Pelatih Didier Deschamps memanggil Serge Aurier ke Paris Saint Germain."
+    >>> [t[m.start:m.end] for m in _foreign_people(t, [])]
+    ['Didier Deschamps', 'Serge Aurier']
+    """
+    taken = _Taken(text, mentions)
+    found = []
+    for word in _CAPITALISED.finditer(text):
+        if word.group().lower() not in _foreign_given_names() or not taken.free(*word.span()):
+            continue
+        hit = _FULL_NAME.match(text, word.start())
+        while hit is not None and not _foreign_full_name(hit.group()) and " " in hit.group()[: -1]:
+            hit = _FULL_NAME.fullmatch(text, word.start(), word.start() + hit.group().rindex(" "))
+        if hit is not None and taken.free(*hit.span()) and _foreign_full_name(hit.group()):
+            found.append(Mention(*hit.span(), "PER"))
+            taken.take(*hit.span())
+    return found
+
+
+#: Words in the names of companies, clubs, bands, films and places, not of people ("Aston Villa",
+#: "Jonas Brothers", "Paris Saint Germain").
+_BUSINESS_WORDS = frozenset(
+    "limited international holdings brothers bros motors cars airlines airways partners studios records "
+    "united city villa rovers athletic wanderers albion hotspur county forest benz story saint san santa st".split()
+)
+
+
+def _foreign_full_name(name: str, most: int = 3) -> bool:
+    """A name of two to ``most`` name words led by a common foreign given name ("Laurent Blanc"), not
+    a company's or club's ("Aston Villa")."""
+    words = name.split()
+    return 1 < len(words) <= most and words[0].lower() in _foreign_given_names() \
+        and _FULL_NAME.fullmatch(name) is not None and _BUSINESS_WORDS.isdisjoint(w.lower() for w in words[1:]) \
+        and all(_name_word(w) for w in words) and aliases().lookup(name) is None
+
+
+def _foreign_person(text: str, m: Mention) -> Mention:
+    """A two-word ORG mention that reads as a foreign person's full name is a person ("Laurent Blanc").
+
+    >>> _foreign_person("Laurent Blanc", Mention(0, 13, "ORG")).label
+    'PER'
+    """
+    return replace(m, label="PER") if m.label == "ORG" and _foreign_full_name(text[m.start : m.end], 2) else m
+
+
 def _led_organisation(text: str, m: Mention) -> Mention:
     """A name that starts with an organisation word is an organisation, even where it stands for a
     place ("di Kemenko Polhukam", "di kampus Universitas Szent Istvan").
@@ -960,13 +1018,13 @@ def resolve_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     table = aliases()
     mentions = _defined_terms(text, [m for m in mentions if not _not_an_entity(text, m)])
     for finder in (_org_runs, _bracketed_names, _blend_mentions, _seat_places, _fixture_clubs, _cued_people,
-                   _known_places):
+                   _known_places, _foreign_people):
         mentions = sorted([*mentions, *finder(text, mentions)], key=lambda m: m.start)
     pieces = [b for m in _join_bodies_to_places(text, mentions)
               for d in _split_dashes(text, m) for o in _split_org_person(text, d)
               for p in _drop_premises(text, o) for b in _split_branch(text, p)]
     pieces = [p for m in pieces for p in (_strip_title(text, m) if m.label == "PER" else [m])]
-    pieces = _clubs(text, [_led_organisation(text, p) for p in pieces])
+    pieces = _clubs(text, [_foreign_person(text, _led_organisation(text, p)) for p in pieces])
     out = [_role_before(text, m, pieces) if m.label == "PER" else m for m in pieces]
     out = sorted([*out, *_repeated_mentions(text, out)], key=lambda m: m.start)
     names = [text[m.start : m.end] for m in out]
