@@ -15,33 +15,20 @@ runs follow an untimed warm-up pass (the model caches each word's feature weight
 from __future__ import annotations
 
 import argparse
-import csv
-import sys
 import time
+from itertools import islice
 from pathlib import Path
 
 from warta.article import Article
 from warta.entities import EntityRecognizer, Mention, resolve_mentions
-from warta.ner import CORPORA, NerModel, bio_spans, corpus_split, evaluate, score, sentences
+from warta.ner import CORPORA, NerModel, bio_spans, corpus_split, evaluate, indonews_texts, score, sentences
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 PUBLISHED = {"nerui": ("IndoBERT (IndoLEM, in-domain fine-tuning)", 90.1)}
 
 
 def articles(limit: int) -> list[str]:
-    csv.field_size_limit(sys.maxsize)
-    texts: list[str] = []
-    seen: set[str] = set()
-    for path in sorted((SHARED / "indonews-2025-06").glob("*.csv")):
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            for row in csv.DictReader(f):
-                text = (row.get("isi_berita") or "").strip()
-                if text and text not in seen:
-                    seen.add(text)
-                    texts.append(text)
-                if len(texts) >= limit:
-                    return texts
-    return texts
+    return list(islice(indonews_texts(SHARED), limit))
 
 
 def evaluate_stage(model: NerModel, root: Path, corpus: str, split: str = "test") -> dict:

@@ -15,9 +15,12 @@ from warta.errors import ConfigError
 NER_ID = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "ner-id"
 
 #: Minimum entity-level F1 (percent) of the shipped model on each test split: just under what it
-#: measured when trained (see warta/models/ner-id-crf-v2.json). Raise them with a better model;
-#: never lower them silently.
-MIN_F1 = {"nerp": 73.5, "nergrit": 73.0, "idner-news-2k": 89.5, "nerui": 76.2}
+#: measured when trained (see warta/models/ner-id-crf-v3.json). Raise them with a better model;
+#: never lower them silently. v3 lowered three: NERP (its products are no longer ORG, so its gold
+#: changed; v2 measured 73.0 on it), NERGrit and idner-news-2k. v3 was chosen on the dev splits, where
+#: it is better than v2 (mean F1 76.7 vs 75.2); on these test splits it measured 72.6 / 72.5 / 89.4 /
+#: 76.9 (v2 73.0 / 73.5 / 90.0 / 76.7).
+MIN_F1 = {"nerp": 72.1, "nergrit": 72.0, "idner-news-2k": 88.9, "nerui": 76.4}
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +76,23 @@ def test_read_conll_maps_every_corpus_label(tmp_path: Path) -> None:
         ner.read_conll(f)
 
 
+def test_products_of_nerp_are_not_organisations(tmp_path: Path) -> None:
+    f = tmp_path / "x.txt"
+    f.write_text("beli\tO\nxiaomi\tB-IND\nredmi\tI-IND\nnote\tI-IND\n5\tI-IND\ndan\tO\nfilm\tO\ndilan\tB-IND\n"
+                 "1990\tI-IND\ndari\tO\nyamaha\tB-IND\n\nsemen\tB-IND\npadang\tI-IND\nmenang\tO\n", encoding="utf-8")
+    assert [tags for _, tags in ner.read_conll(f)] == [
+        ["O", "B-ORG", "O", "O", "O", "O", "O", "O", "O", "O", "B-ORG"], ["B-ORG", "I-ORG", "O"]]
+
+
+def test_hyphens_are_learned_in_both_tokenisations() -> None:
+    assert ner.retokenize_hyphens(["Tim", "Rasiyo-Lucy", "dan", "Hong-kyun"], ["B-ORG", "I-ORG", "O", "B-PER"]) == (
+        ["Tim", "Rasiyo", "-", "Lucy", "dan", "Hong", "-", "kyun"],
+        ["B-ORG", "I-ORG", "I-ORG", "I-ORG", "O", "B-PER", "I-PER", "I-PER"])
+    assert ner.retokenize_hyphens(["Lee", "Jae", "-", "yong", "tiba"], ["B-PER", "I-PER", "I-PER", "I-PER", "O"]) == (
+        ["Lee", "Jae-yong", "tiba"], ["B-PER", "I-PER", "O"])
+    assert ner.retokenize_hyphens(["Jakarta", "-", "Bandung"], ["B-LOC", "O", "B-LOC"]) is None
+
+
 def test_nerui_is_never_a_training_corpus(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="may not be used for training"):
         ner.train(tmp_path, tmp_path / "m.crfsuite", corpora=["nerui"])
@@ -84,6 +104,20 @@ def test_features_drop_casing_for_lowercased_sentences() -> None:
     lowered = f(["presiden", "jokowi"])[1]
     assert "sh=Xx" in cased and not any(x.startswith("sh=") for x in lowered)
     assert "w=jokowi" in cased and "w=jokowi" in lowered
+    assert {f"k{n}" for n in ner.CLUSTER_SIZES} <= {x.split("=")[0] for x in lowered}
+
+
+def test_clusters_command_rebuilds_the_shipped_clusters(ner_id: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from warta.cli import cli
+
+    out = tmp_path / "clusters.tsv"
+    result = CliRunner().invoke(cli, ["train", "clusters", "--corpora", str(ner_id.parent), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8") == (ner.model_dir() / ner.CLUSTER_FILE).read_text(encoding="utf-8")
+    clusters = ner.word_clusters()
+    assert clusters["dortmund"][-1] == clusters["napoli"][-1]
 
 
 def test_shipped_model_tags_a_plain_sentence() -> None:
@@ -92,6 +126,24 @@ def test_shipped_model_tags_a_plain_sentence() -> None:
     spans = {(text[s:e], k) for s, e, k in model.spans(text)}
     assert ("Joko Widodo", "PER") in spans
     assert any(k == "LOC" and "Banten" in name for name, k in spans)
+
+
+def test_shipped_model_leaves_products_out() -> None:
+    model = ner.load_model()
+    text = ("Yang diterimanya adalah Galaxy Tab dari Samsung. Omnia mengusung Windows Mobile di ranah Android. "
+            "Pengguna iPhone 7 dan iOS 10 bertambah. Xiaomi Redmi Note 5 dijual di Jakarta.")
+    spans = {(text[s:e], k) for s, e, k in model.spans(text)}
+    assert {("Samsung", "ORG"), ("Xiaomi", "ORG"), ("Jakarta", "LOC")} <= spans
+    for product in ("Galaxy", "Windows", "Android", "iPhone", "iOS", "Redmi"):
+        assert not any(product in name for name, _ in spans), (product, spans)
+
+
+def test_shipped_model_reads_hyphenated_names_either_way() -> None:
+    model = ner.load_model()
+    text = "Lee Jae-yong dan Song Hye-kyo mendarat di Bandara Soekarno - Hatta, kata Jo - Wilfried Tsonga."
+    spans = {(text[s:e], k) for s, e, k in model.spans(text)}
+    assert {("Lee Jae-yong", "PER"), ("Song Hye-kyo", "PER"), ("Jo - Wilfried Tsonga", "PER")} <= spans
+    assert any(k == "LOC" and name.endswith("Soekarno - Hatta") for name, k in spans)
 
 
 @pytest.mark.parametrize("corpus", sorted(MIN_F1))
@@ -116,5 +168,6 @@ def test_train_command_builds_a_model_and_card(ner_id: Path, tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     card = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
     assert set(card["train_sentences"]) == {"nerp", "nergrit", "idner-news-2k"}
-    assert set(card["test"]) == set(ner.CORPORA)
+    assert set(card["test"]) == set(card["dev"]) == set(ner.CORPORA)
+    assert card["hyphen_copies"] > 0 and card["word_clusters"]["words"] > 20_000
     assert ner.NerModel(out).tag(["Presiden", "Joko", "Widodo"])

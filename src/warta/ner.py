@@ -35,13 +35,28 @@ LABELS = ("PER", "ORG", "LOC", "EVT")
 LABEL_MAP: dict[str, str | None] = {
     "PER": "PER", "PERSON": "PER", "PPL": "PER",
     "ORG": "ORG", "ORGANISATION": "ORG", "ORGANIZATION": "ORG",
-    # NERP's IND is "product or brand": companies, media, clubs, apps; closest to ORG.
+    # NERP's IND is "product or brand": companies, media, clubs (ORG) and products (not entities,
+    # see PRODUCT_WORDS).
     "IND": "ORG",
     "LOC": "LOC", "LOCATION": "LOC", "PLACE": "LOC", "PLC": "LOC",
     "EVT": "EVT",
     # NERP's food-and-beverage names and NER-UGM's times and quantities are not entities here.
     "FNB": None, "TIME": None, "QUANTITY": None,
 }
+
+#: Words that make one of NERP's "product or brand" spans a product (CoNLL/MUC and NER-UI: a product,
+#: app or film is not an entity; its maker, a company, is an organisation).
+PRODUCT_WORDS = frozenset(
+    "iphone ipad ipod imac macbook android ios windows galaxy redmi note lumia xperia playstation xbox "
+    "surface pro plus edge chipset ssd smartphone ponsel tablet laptop skuter roadster kosmetik hijab".split())
+#: Makers whose name may open a product span ("samsung galaxy s7": samsung is the organisation).
+MAKERS = frozenset(
+    "samsung apple xiaomi nokia sony lg htc huawei oppo vivo asus acer lenovo dell hp microsoft google "
+    "honda yamaha suzuki kawasaki toyota nissan meizu motorola blackberry zte mitsubishi daihatsu bmw "
+    "porsche".split())
+#: A model code ("w510", "s7", "mt-09", "1990") or a number; not an age group ("u-19") or an ordinal ("20th").
+_MODEL_CODE = re.compile(r"[a-z]{0,3}-?\d+[a-z]{0,2}")
+_NOT_MODEL_CODE = re.compile(r"u-?\d+|\d+(?:st|nd|rd|th)")
 
 #: Splits of the corpora under ``shared/corpora/ner-id`` (``None``: the split does not exist).
 CORPORA: dict[str, dict[str, str | None]] = {
@@ -60,6 +75,8 @@ TRAIN_CORPORA = ("nerp", "nergrit", "idner-news-2k")
 #: Neighbour positions whose word features each token sees.
 OFFSETS = (-2, -1, 1, 2)
 TOKEN_RE = re.compile(r"\w+(?:[-'’.&]\w+)*|[^\w\s]")
+_HYPHENATED = re.compile(r"\w+(?:-\w+)+")
+_WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"“'‘(]?[A-Z0-9])")
 
 #: Trigger words (lower case) by what they announce.
@@ -169,22 +186,27 @@ def score(gold: Iterable[Sequence[tuple]], pred: Iterable[Sequence[tuple]]) -> d
 
 def read_conll(path: str | Path) -> list[tuple[list[str], list[str]]]:
     """Sentences of a CoNLL-style file (token first, BIO tag last), tags mapped onto warta's types."""
-    out: list[tuple[list[str], list[str]]] = []
-    words: list[str] = []
-    tags: list[str] = []
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            parts = line.split()
-            if not parts:
-                if words:
-                    out.append((words, tags))
-                words, tags = [], []
-                continue
-            words.append(parts[0])
-            tags.append(_map_tag(parts[-1]))
-    if words:
-        out.append((words, tags))
-    return out
+    return [_map_tags([w for w, _ in sent], [t for _, t in sent]) for sent in _conll_sentences(Path(path))]
+
+
+def is_product(words: Sequence[str]) -> bool:
+    """Whether a NERP "product or brand" (IND) span names a product: a model code or a product word.
+
+    >>> is_product(["xiaomi", "redmi", "note", "5"]), is_product(["dilan", "1990"]), is_product(["yamaha"])
+    (True, True, False)
+    """
+    lows = [w.lower() for w in words]
+    return any(w in PRODUCT_WORDS or (_MODEL_CODE.fullmatch(w) and not _NOT_MODEL_CODE.fullmatch(w)) for w in lows)
+
+
+def _map_tags(words: list[str], raw: list[str]) -> tuple[list[str], list[str]]:
+    """Tags mapped onto warta's types; a product span of NERP is not an entity, its maker is ORG."""
+    tags = [_map_tag(t) for t in raw]
+    for start, end, kind in bio_spans(raw):
+        if kind == "IND" and is_product(words[start:end]):
+            maker = end - start > 1 and words[start].lower() in MAKERS
+            tags[start:end] = ["B-ORG" if maker and k == start else "O" for k in range(start, end)]
+    return words, tags
 
 
 def _map_tag(tag: str) -> str:
@@ -325,6 +347,159 @@ def build_gazetteers(out_dir: Path, *, min_name_count: int = 20) -> dict[str, in
     return {"person_tokens": len(person), "regions": len(regions)}
 
 
+# ---- word clusters ----------------------------------------------------------------------------
+
+#: Granularities (number of clusters) of the shipped word clusters, finest first.
+CLUSTER_SIZES = (1024, 256, 64)
+CLUSTER_FILE = "word-clusters-id.tsv"
+_DIGITS = re.compile(r"\d")
+
+
+def cluster_key(word: str) -> str:
+    """The form a word is clustered under: lower case, every digit ``0``.
+
+    >>> cluster_key("iPhone4S")
+    'iphone0s'
+    """
+    return _DIGITS.sub("0", word.lower())
+
+
+def indonews_texts(shared: Path) -> Iterator[str]:
+    """The article texts (``isi_berita``) of the indonews corpus under ``shared``, each text once."""
+    csv.field_size_limit(1 << 30)
+    seen: set[str] = set()
+    for path in sorted((shared / "indonews-2025-06").glob("*.csv")):
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            for row in csv.DictReader(f):
+                text = (row.get("isi_berita") or "").strip()
+                if text and text not in seen:
+                    seen.add(text)
+                    yield text
+
+
+def cluster_sentences(shared: Path) -> Iterator[list[str]]:
+    """Unlabeled sentences (cluster keys) that word clusters are learned from.
+
+    The indonews articles (``isi_berita``, each text once), the raw IndoTimex documents, the nlp-id
+    POS corpus (MIT) and the words of the NER train splits; never NER-UI or NER-UGM text.
+    """
+    import importlib.util
+
+    for text in indonews_texts(shared):
+        for sent in sentences(text):
+            yield [cluster_key(t.text) for t in sent]
+    for folder in ("kompas_development", "kompas_test"):
+        for path in sorted((shared / "indotimex" / folder).glob("*.tml")):
+            text = re.sub(r"<[^>]+>", " ", path.read_bytes().decode("utf-8", errors="replace"))
+            for sent in sentences(text):
+                yield [cluster_key(t.text) for t in sent]
+    spec = importlib.util.find_spec("nlp_id")
+    if spec is not None and spec.origin:
+        yield from ([cluster_key(w) for w, _ in sent]
+                    for sent in _conll_sentences(Path(spec.origin).parent / "data" / "dataset_postag.txt"))
+    for corpus in TRAIN_CORPORA:
+        train_split = CORPORA[corpus]["train"]
+        if train_split and (shared / "ner-id" / train_split).exists():
+            yield from ([cluster_key(w) for w, _ in sent]
+                        for sent in _conll_sentences(shared / "ner-id" / train_split))
+
+
+def _conll_sentences(path: Path) -> Iterator[list[tuple[str, str]]]:
+    sent: list[tuple[str, str]] = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            if parts:
+                sent.append((parts[0], parts[-1]))
+            elif sent:
+                yield sent
+                sent = []
+    if sent:
+        yield sent
+
+
+def build_clusters(
+    shared: Path,
+    out: Path,
+    *,
+    min_count: int = 2,
+    contexts: int = 3000,
+    dim: int = 100,
+    sizes: Sequence[int] = CLUSTER_SIZES,
+) -> dict[str, Any]:
+    """Learn hierarchical word clusters from unlabeled text and write them to ``out`` (TSV).
+
+    Each word is described by its PPMI-weighted counts of the ``contexts`` most frequent words at
+    positions -2, -1, +1, +2; an SVD reduces that to ``dim`` dimensions, k-means groups the words into
+    ``sizes[0]`` clusters, and Ward linkage of those centroids gives the coarser levels (so the levels
+    nest, like Brown-cluster prefixes). Fixed seeds: the same text gives the same file. The file
+    holds only words and cluster ids, no text.
+    """
+    import numpy as np
+    from scipy import sparse
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from sklearn.cluster import KMeans
+    from sklearn.utils.extmath import randomized_svd
+
+    sents = list(cluster_sentences(shared))
+    counts = Counter(w for s in sents for w in s)
+    vocab = sorted((w for w, n in counts.items() if n >= min_count and w.isprintable()),
+                   key=lambda w: (-counts[w], w))
+    index = {w: k for k, w in enumerate(vocab)}
+    ctx = {w: k for k, w in enumerate(vocab[:contexts])}
+    rows: list[int] = []
+    cols: list[int] = []
+    for s in sents:
+        ids = [index.get(w, -1) for w in s]
+        cids = [ctx.get(w, -1) for w in s]
+        for block, off in enumerate((-2, -1, 1, 2)):
+            for i, k in enumerate(ids):
+                j = i + off
+                if k >= 0 and 0 <= j < len(s) and cids[j] >= 0:
+                    rows.append(k)
+                    cols.append(block * len(ctx) + cids[j])
+    m = sparse.coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(vocab), 4 * len(ctx))).tocsr()
+    m.sum_duplicates()
+    total = m.sum()
+    row_p = np.asarray(m.sum(axis=1)).ravel() / total
+    col_p = np.asarray(m.sum(axis=0)).ravel() ** 0.75
+    col_p /= col_p.sum()
+    coo = m.tocoo()
+    pmi = np.log(coo.data / total / (row_p[coo.row] * col_p[coo.col]))
+    keep = pmi > 0
+    ppmi = sparse.csr_matrix((pmi[keep], (coo.row[keep], coo.col[keep])), shape=m.shape)
+    u, s, _ = randomized_svd(ppmi, dim, random_state=0)
+    vectors = u * np.sqrt(s)
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+    km = KMeans(n_clusters=sizes[0], n_init=1, max_iter=100, random_state=0).fit(vectors)
+    levels = [km.labels_]
+    tree = linkage(km.cluster_centers_, method="ward")
+    for size in sizes[1:]:
+        levels.append(fcluster(tree, size, criterion="maxclust")[km.labels_] - 1)
+    header = ("# derived by `warta train clusters` from unlabeled text (indonews isi_berita, IndoTimex raw, "
+              "nlp-id POS corpus, NER train splits): word, then its cluster id at "
+              + "/".join(map(str, sizes)) + " clusters; ids only, no text\n")
+    lines = ["\t".join([w, *(str(int(level[k])) for level in levels)]) for k, w in enumerate(vocab)]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(header + "\n".join(lines) + "\n", encoding="utf-8")
+    word_clusters.cache_clear()
+    return {"sentences": len(sents), "tokens": counts.total(), "words": len(vocab)}
+
+
+@lru_cache(maxsize=1)
+def word_clusters() -> dict[str, tuple[str, ...]]:
+    """Cluster key -> its cluster ids (finest first) from the shipped file; empty if absent."""
+    path = model_dir() / CLUSTER_FILE
+    if not path.exists():
+        return {}
+    out: dict[str, tuple[str, ...]] = {}
+    for line in path.read_text(encoding="utf-8").split("\n"):
+        if line and not line.startswith("#"):
+            word, *ids = line.split("\t")
+            out[word] = tuple(ids)
+    return out
+
+
 # ---- features ---------------------------------------------------------------------------------
 
 def _shape(word: str) -> str:
@@ -343,6 +518,7 @@ class Featurizer:
         self._gaz, self._phrase_names = gazetteers()
         self._phrase_starts = frozenset(p.split(" ", 1)[0] for p in self._phrase_names)
         self._lex = lexicon()
+        self._clusters = word_clusters()
         self._cache: dict[tuple[str, bool], tuple[list[str], list[str]]] = {}
 
     def word(self, word: str, cased: bool) -> tuple[list[str], list[str]]:
@@ -360,7 +536,9 @@ class Featurizer:
         if any(ch.isdigit() for ch in word):
             own.append("num" if word.isdigit() else "dig")
         if "-" in word:
-            own.append("hy")
+            head, _, tail = low.partition("-")
+            # "masing-masing", "anak-anak" are words; "Jae-yong", "Soekarno-Hatta" are names in parts.
+            own.extend(("hy", "redup") if head == tail else ("hy", "hy1=" + head, "hy2=" + tail))
         if len(word) > 1 and not word.isalpha():
             own.append("mix")
         for name, words in self._gaz.items():
@@ -369,6 +547,15 @@ class Featurizer:
         for name, words in TRIGGERS.items():
             if low in words:
                 ctx.append(name)
+        if low in PRODUCT_WORDS:
+            ctx.append("gPr")
+        ids = self._clusters.get(cluster_key(word))
+        if ids is None:
+            ctx.append("k?")
+        else:
+            ctx.extend(f"k{size}={i}" for size, i in zip(CLUSTER_SIZES, ids, strict=True))
+            if cased and word[:1].isupper():
+                own.append(f"K{CLUSTER_SIZES[1]}={ids[1]}")
         lex = self._lex.get(low)
         if lex is None:
             ctx.append("pos?")
@@ -430,7 +617,7 @@ class Featurizer:
 
 # ---- model ------------------------------------------------------------------------------------
 
-MODEL_NAME = "ner-id-crf-v2"
+MODEL_NAME = "ner-id-crf-v3"
 
 
 def model_dir() -> Path:
@@ -594,16 +781,53 @@ def load_model(path: str | None = None) -> NerModel:
     return NerModel(path)
 
 
+def retokenize_hyphens(words: Sequence[str], tags: Sequence[str]) -> tuple[list[str], list[str]] | None:
+    """The sentence in the other hyphen tokenisation: ``a-b`` split as ``a - b`` (NER-UI, NERP), and
+    ``a - b`` joined as ``a-b`` (warta's tokenizer) where the three tokens are one entity or all O.
+
+    ``None`` when there is nothing to change. The pieces of a word inside an entity continue it.
+
+    >>> retokenize_hyphens(["Song", "Joong-ki", "ke", "Soekarno", "-", "Hatta"],
+    ...                    ["B-PER", "I-PER", "O", "B-LOC", "I-LOC", "I-LOC"])
+    (['Song', 'Joong', '-', 'ki', 'ke', 'Soekarno-Hatta'], ['B-PER', 'I-PER', 'I-PER', 'I-PER', 'O', 'B-LOC'])
+    """
+    out_words: list[str] = []
+    out_tags: list[str] = []
+    changed = False
+    i = 0
+    while i < len(words):
+        word, tag = words[i], tags[i]
+        inside = "O" if tag == "O" else "I-" + tag.partition("-")[2]
+        if _HYPHENATED.fullmatch(word):
+            pieces = [p for part in word.split("-") for p in ("-", part)][1:]
+            out_words.extend(pieces)
+            out_tags.extend([tag] + [inside] * (len(pieces) - 1))
+            changed = True
+            i += 1
+        elif (i + 2 < len(words) and words[i + 1] == "-" and _WORD.fullmatch(word) and _WORD.fullmatch(words[i + 2])
+              and tags[i + 1] == tags[i + 2] == inside):
+            out_words.append(f"{word}-{words[i + 2]}")
+            out_tags.append(tag)
+            changed = True
+            i += 3
+        else:
+            out_words.append(word)
+            out_tags.append(tag)
+            i += 1
+    return (out_words, out_tags) if changed else None
+
+
 def train(
     root: Path,
     out: Path,
     *,
     corpora: Sequence[str] = TRAIN_CORPORA,
-    c1: float = 0.02,
+    c1: float = 0.05,
     c2: float = 0.1,
     max_iterations: int = 200,
     min_freq: int = 1,
     drop_unmarked_orgs: bool = True,
+    hyphen_copies: bool = True,
     progress: Any = None,
 ) -> dict[str, Any]:
     """Train a CRF on the train splits of ``corpora`` and save it to ``out``; returns its card.
@@ -611,7 +835,9 @@ def train(
     A corpus named twice is given twice the weight. NERP leaves parties and state bodies untagged
     ("dpr", "kpk", "golkar" are O in 756 of its 6,720 train sentences) while the other corpora tag
     them ORG; with ``drop_unmarked_orgs``, sentences where a one-word organisation of the alias
-    table is tagged O are left out, so the corpora do not contradict each other.
+    table is tagged O are left out, so the corpora do not contradict each other. With
+    ``hyphen_copies``, a sentence with hyphens is also learned in the other hyphen tokenisation (see
+    :func:`retokenize_hyphens`), so "Song Joong - ki" tags like "Song Joong-ki".
     """
     import pycrfsuite
 
@@ -623,6 +849,7 @@ def train(
     orgs = gazetteers()[0]["aO"]
     counts: Counter[str] = Counter()
     dropped: Counter[str] = Counter()
+    augmented = 0
     for corpus in corpora:
         for words, tags in corpus_split(root, corpus, "train"):
             if drop_unmarked_orgs and any(t == "O" and w.lower() in orgs for w, t in zip(words, tags, strict=True)):
@@ -630,6 +857,10 @@ def train(
                 continue
             counts[corpus] += 1
             trainer.append(features(words), tags)
+            split = retokenize_hyphens(words, tags) if hyphen_copies else None
+            if split is not None:
+                augmented += 1
+                trainer.append(features(split[0]), split[1])
     trainer.set_params({
         "c1": c1, "c2": c2, "max_iterations": max_iterations,
         "feature.possible_transitions": True, "feature.minfreq": min_freq,
@@ -642,11 +873,26 @@ def train(
     return {
         "model": out.name,
         "algorithm": "crfsuite lbfgs (deterministic)",
-        "params": {"c1": c1, "c2": c2, "max_iterations": max_iterations, "min_freq": min_freq,
-                   "drop_unmarked_orgs": drop_unmarked_orgs},
+        "params": {"corpora": list(corpora), "c1": c1, "c2": c2, "max_iterations": max_iterations, "min_freq": min_freq,
+                   "drop_unmarked_orgs": drop_unmarked_orgs, "hyphen_copies": hyphen_copies},
         "train_sentences": dict(counts),
+        "hyphen_copies": augmented,
         "dropped_sentences": dict(dropped),
         "labels": list(LABELS),
+        "data_conventions": [
+            "NERP's IND (product or brand) spans that name a product (a model code or a product word, "
+            "warta.ner.PRODUCT_WORDS) are not entities; a maker opening such a span is ORG (NER-UI, CoNLL)",
+            "NERP sentences where an alias-table organisation is tagged O are left out (drop_unmarked_orgs)",
+            "sentences with hyphens are learned a second time in the other tokenisation, 'a-b' split as 'a - b' "
+            "and 'a - b' joined (hyphen_copies)",
+        ],
+        "word_clusters": {
+            "file": CLUSTER_FILE, "words": len(word_clusters()), "sizes": list(CLUSTER_SIZES),
+            "built_by": "warta train clusters",
+            "text": "indonews isi_berita (evaluation-only licence: the file holds cluster ids, no text), "
+                    "IndoTimex raw documents, the nlp-id POS corpus (MIT), the NER train splits; "
+                    "never NER-UI or NER-UGM",
+        },
     }
 
 
