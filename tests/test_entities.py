@@ -411,3 +411,9 @@ def test_foreign_full_names_are_people_but_not_clubs_or_companies() -> None:
     got = _resolved(text, [("Laurent Blanc", "ORG"), ("Aston Villa", "ORG"), ("Toy Story", "ORG")])
     assert got == [("Didier Deschamps", "PER"), ("Laurent Blanc", "PER"), ("Serge Aurier", "PER"),
                    ("Aston Villa", "ORG"), ("Toy Story", "ORG")]
+
+
+def test_cabinets_committees_and_news_sites_are_organisations() -> None:
+    text = "Menteri Kabinet Kerja diperiksa Pansus Hak Angket, seperti dikutip detikFinance dan Kompas.com."
+    assert _resolved(text, []) == [("Kabinet Kerja", "ORG"), ("Pansus Hak Angket", "ORG"), ("detikFinance", "ORG"),
+                                   ("Kompas.com", "ORG")]

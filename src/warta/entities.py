@@ -448,7 +448,7 @@ ORG_LEADS = frozenset(
     "fakultas institut akademi politeknik partai paguyuban yayasan lembaga dewan majelis mahkamah "
     "pengadilan kejaksaan kepolisian polda polres polresta polsek kodam korem kodim pt cv perum persero "
     "bank koperasi persatuan perhimpunan asosiasi ikatan himpunan serikat gabungan federasi "
-    "organisasi forum komunitas konsorsium otoritas biro".split()
+    "organisasi forum komunitas konsorsium otoritas biro kabinet pansus".split()
 )
 #: Police and army units whose territory follows them as a name of its own ("Polda" + "Jabar").
 TERRITORIAL_UNITS = frozenset("polda polres polresta polsek kodam korem kodim".split())
@@ -836,6 +836,21 @@ def _foreign_person(text: str, m: Mention) -> Mention:
     return replace(m, label="PER") if m.label == "ORG" and _foreign_full_name(text[m.start : m.end], 2) else m
 
 
+_OUTLET = re.compile(r"(?<![\w.@/])(?:detik(?:com|[A-Z][a-zA-Z]+)|[A-Z][\w-]*\.(?:com|co\.id|id|net))(?!\w|\.\w)")
+
+
+def _outlets(text: str, mentions: Sequence[Mention]) -> list[Mention]:
+    """News sites and online services named by their domain or channel ("Kompas.com", "detikFinance")
+    that the tagger missed are organisations.
+
+    >>> t = "seperti dikutip Kompas.com dan detikFinance dari www.bps.go.id"
+    >>> [t[m.start:m.end] for m in _outlets(t, [])]
+    ['Kompas.com', 'detikFinance']
+    """
+    taken = _Taken(text, mentions)
+    return [Mention(*hit.span(), "ORG") for hit in _OUTLET.finditer(text) if taken.free(*hit.span())]
+
+
 def _led_organisation(text: str, m: Mention) -> Mention:
     """A name that starts with an organisation word is an organisation, even where it stands for a
     place ("di Kemenko Polhukam", "di kampus Universitas Szent Istvan").
@@ -1018,7 +1033,7 @@ def resolve_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     table = aliases()
     mentions = _defined_terms(text, [m for m in mentions if not _not_an_entity(text, m)])
     for finder in (_org_runs, _bracketed_names, _blend_mentions, _seat_places, _fixture_clubs, _cued_people,
-                   _known_places, _foreign_people):
+                   _known_places, _foreign_people, _outlets):
         mentions = sorted([*mentions, *finder(text, mentions)], key=lambda m: m.start)
     pieces = [b for m in _join_bodies_to_places(text, mentions)
               for d in _split_dashes(text, m) for o in _split_org_person(text, d)
