@@ -417,3 +417,10 @@ def test_cabinets_committees_and_news_sites_are_organisations() -> None:
     text = "Menteri Kabinet Kerja diperiksa Pansus Hak Angket, seperti dikutip detikFinance dan Kompas.com."
     assert _resolved(text, []) == [("Kabinet Kerja", "ORG"), ("Pansus Hak Angket", "ORG"), ("detikFinance", "ORG"),
                                    ("Kompas.com", "ORG")]
+
+
+def test_an_office_keeps_its_body_but_a_named_office_stays_whole() -> None:
+    text = "di Kantor Pusat Charta Politika, kata Kantor Meteorologi Islandia, di Kantor Presiden."
+    got = _resolved(text, [("Kantor Pusat Charta Politika", "LOC"), ("Kantor Meteorologi Islandia", "ORG"),
+                           ("Kantor Presiden", "LOC")])
+    assert got == [("Charta Politika", "ORG"), ("Kantor Meteorologi Islandia", "ORG"), ("Kantor Presiden", "LOC")]

@@ -955,16 +955,20 @@ def _cued_people(text: str, mentions: Sequence[Mention]) -> list[Mention]:
 #: Words for the seat of a body, not part of the name the body is known by ("Kantor Wali Kota Jayapura",
 #: "Pemprov DKI Jakarta": the annotated name is the place).
 PREMISES = frozenset("kantor pemprov pemkot pemkab pemda mapolda mapolres mapolresta mapolsek".split())
+#: Words between a seat word and the body or region it houses ("Kantor Pusat Charta Politika").
+_OFFICE_WORDS = frozenset("kota pusat cabang wilayah".split())
 
 
 def _drop_premises(text: str, m: Mention) -> list[Mention]:
     """An office or local government named by its region keeps only the region (LOC); an office of a
-    body keeps the body (ORG).
+    body keeps the body (ORG), also where the tagger took it for a place; an office of a person stays a
+    place ("Kantor Presiden"), and an office named as such stays whole ("Kantor Meteorologi Islandia").
 
-    >>> t = "di Kantor Wali Kota Jayapura, Pemprov DKI Jakarta dan kantor Kemenko Polhukam"
-    >>> [(t[p.start:p.end], p.label) for m in (Mention(3, 28, "LOC"), Mention(30, 49, "ORG"), Mention(54, 78, "LOC"))
+    >>> t = "di Kantor Wali Kota Jayapura, Pemprov DKI Jakarta, kantor Kemenko Polhukam, Kantor Pusat Charta Politika"
+    >>> [(t[p.start:p.end], p.label) for m in (Mention(3, 28, "LOC"), Mention(30, 49, "ORG"), Mention(51, 74, "LOC"),
+    ...                                           Mention(76, 104, "LOC"))
     ...  for p in _drop_premises(t, m)]
-    [('Jayapura', 'LOC'), ('DKI Jakarta', 'LOC'), ('Kemenko Polhukam', 'ORG')]
+    [('Jayapura', 'LOC'), ('DKI Jakarta', 'LOC'), ('Kemenko Polhukam', 'ORG'), ('Charta Politika', 'ORG')]
     """
     if text[m.start : m.end].split(maxsplit=1)[0].lower() not in PREMISES:
         return [m]
@@ -972,14 +976,17 @@ def _drop_premises(text: str, m: Mention) -> list[Mention]:
     if len(words) < 2:
         return [m]
     k = 1
-    while k < len(words) - 1 and words[k][0].lower() in ROLE_WORDS | {"kota"}:
+    while k < len(words) - 1 and words[k][0].lower() in ROLE_WORDS | _OFFICE_WORDS:
         k += 1
     rest = text[words[k][1] : m.end]
     if _known_place(rest) or words[k][0].lower() in ("kecamatan", "kabupaten", "kota", "provinsi", "desa"):
         return [replace(m, start=words[k][1], label="LOC")]
     lead = words[k][0].lower()
     hit = aliases().lookup(rest)
-    if words[0][0].lower() == "kantor" and (lead in ORG_LEADS or lead.startswith("kemen") or (hit and hit[1] == "ORG")):
+    named = m.label == "LOC" and lead not in ROLE_HEADS and words[k][0][:1].isupper() \
+        and not ner_lexicon().get(lead, ("X",))[0][:1].islower()
+    if words[0][0].lower() == "kantor" and (lead in ORG_LEADS or lead.startswith("kemen") or (hit and hit[1] == "ORG")
+                                            or named):
         return [replace(m, start=words[k][1], label="ORG")]
     return [m]
 
