@@ -424,3 +424,10 @@ def test_an_office_keeps_its_body_but_a_named_office_stays_whole() -> None:
     got = _resolved(text, [("Kantor Pusat Charta Politika", "LOC"), ("Kantor Meteorologi Islandia", "ORG"),
                            ("Kantor Presiden", "LOC")])
     assert got == [("Charta Politika", "ORG"), ("Kantor Meteorologi Islandia", "ORG"), ("Kantor Presiden", "LOC")]
+
+
+def test_a_pair_of_people_joined_by_a_dash_is_two_people() -> None:
+    text = "Pasangan Risma - Whisnu dan SBY - JK, bukan Catherine Zeta - Jones."
+    got = _resolved(text, [("Risma - Whisnu", "PER"), ("SBY - JK", "PER"), ("Catherine Zeta - Jones", "PER")])
+    assert got == [("Risma", "PER"), ("Whisnu", "PER"), ("SBY", "PER"), ("JK", "PER"),
+                   ("Catherine Zeta - Jones", "PER")]

@@ -207,6 +207,27 @@ def _split_dashes(text: str, m: Mention) -> list[Mention]:
     return [p for p in parts if p.end > p.start]
 
 
+def _split_pair(text: str, m: Mention) -> list[Mention]:
+    """A pair of people joined by a spaced dash ("Risma - Whisnu", "Megawati Soekarnoputri - Prabowo
+    Subianto", "SBY - JK": running mates, opponents) is two people; a double-barrelled name stays one
+    ("Catherine Zeta - Jones", "Guillermo Garcia - Lopez", "Song Hye - kyo").
+
+    >>> t = "Risma - Whisnu, Megawati Soekarnoputri - Prabowo Subianto dan Catherine Zeta - Jones"
+    >>> [t[p.start:p.end] for s in ((0, 14), (16, 57), (62, 84)) for p in _split_pair(t, Mention(*s, "PER"))]
+    ['Risma', 'Whisnu', 'Megawati Soekarnoputri', 'Prabowo Subianto', 'Catherine Zeta - Jones']
+    """
+    dash = re.search(r"\s[-–—]\s", text[m.start : m.end]) if m.label == "PER" else None
+    if dash is None:
+        return [m]
+    left, right = text[m.start : m.start + dash.start()].split(), text[m.start + dash.end() : m.end].split()
+    given = gazetteers()[0]["gP"]
+    single = len(left) == 1 and len(right) == 1 and (
+        all(_acronym(w) for w in left + right) or (left[0].lower() in given and left[0].lower() not in _NAME_PARTICLES))
+    if not right or not right[0][:1].isupper() or not (len(right) > 1 or single):
+        return [m]
+    return [replace(m, end=m.start + dash.start()), replace(m, start=m.start + dash.end())]
+
+
 def _name_word(word: str) -> bool:
     """A capitalised word that may be part of a person's name: not a known place (unless a region
     shares a given name: "Bambang"), not an organisation or title word, not a word usually written in
@@ -1043,7 +1064,7 @@ def resolve_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
                    _known_places, _foreign_people, _outlets):
         mentions = sorted([*mentions, *finder(text, mentions)], key=lambda m: m.start)
     pieces = [b for m in _join_bodies_to_places(text, mentions)
-              for d in _split_dashes(text, m) for o in _split_org_person(text, d)
+              for d in _split_dashes(text, m) for q in _split_pair(text, d) for o in _split_org_person(text, q)
               for p in _drop_premises(text, o) for b in _split_branch(text, p)]
     pieces = [p for m in pieces for p in (_strip_title(text, m) if m.label == "PER" else [m])]
     pieces = _clubs(text, [_foreign_person(text, _led_organisation(text, p)) for p in pieces])
