@@ -505,7 +505,8 @@ def _run_end(words: Sequence[tuple[str, int, int]]) -> int:
     while end < len(words):
         word = words[end][0]
         joined = words[end - 1][0].lower() in _RUN_JOINS
-        if (word.lower() in ORG_LEADS and word[:1].isupper()) or (end > 1 and not joined and _acronym(word)):
+        if (word.lower() in ORG_LEADS and word[:1].isupper()) or (
+                end > 1 and not joined and _acronym(word) and word not in NON_ENTITY_ACRONYMS):
             break
         follows = end + 1 < len(words) and _capitalised(words[end + 1][0])
         usual = ner_lexicon().get(word.lower())
