@@ -431,3 +431,10 @@ def test_a_pair_of_people_joined_by_a_dash_is_two_people() -> None:
     got = _resolved(text, [("Risma - Whisnu", "PER"), ("SBY - JK", "PER"), ("Catherine Zeta - Jones", "PER")])
     assert got == [("Risma", "PER"), ("Whisnu", "PER"), ("SBY", "PER"), ("JK", "PER"),
                    ("Catherine Zeta - Jones", "PER")]
+
+
+def test_places_led_by_a_facility_word_keep_it() -> None:
+    text = "Dari Bandara Halim Perdanakusuma ke Jalan Medan Merdeka Barat dan Pantai Kenjeran, bukan Stasiun KRL."
+    got = _resolved(text, [("Halim Perdanakusuma", "PER"), ("Medan Merdeka Barat", "LOC")])
+    assert got == [("Bandara Halim Perdanakusuma", "LOC"), ("Jalan Medan Merdeka Barat", "LOC"),
+                   ("Pantai Kenjeran", "LOC")]

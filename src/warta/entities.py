@@ -288,7 +288,7 @@ def _split_org_person(text: str, m: Mention) -> list[Mention]:
     if m.label not in ("ORG", "LOC") or " " not in text[m.start : m.end]:
         return [m]
     words = _words(text, m.start, m.end)
-    if words[0][0].lower() in STREET_WORDS:
+    if words[0][0].lower() in STREET_WORDS | FACILITY_LEADS:
         return [m]
     titles = [i for i, w in enumerate(words) if 0 < i < len(words) - 1 and w[0].lower() in ACADEMIC_TITLES]
     if titles:
@@ -873,6 +873,57 @@ def _outlets(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     return [Mention(*hit.span(), "ORG") for hit in _OUTLET.finditer(text) if taken.free(*hit.span())]
 
 
+#: First words of a place's name: facilities, natural features and villages ("Bandara Juwata", "Jalan
+#: Kalianak", "Pantai Kenjeran", "Gedung DPR"); every Indonesian NER corpus keeps them in the name.
+FACILITY_LEADS = frozenset(
+    "bandara stadion pantai pulau taman jalan jl jln gedung hotel pelabuhan terminal stasiun gunung sungai "
+    "danau pasar masjid museum kampung desa kecamatan kelurahan teluk selat tanjung candi gereja monumen".split()
+)
+_FACILITY = re.compile(r"(?<![\w-])(?:" + "|".join(sorted(w.capitalize() for w in FACILITY_LEADS))
+                       + r"|Jln? ?\.)(?= [A-Z])")
+_GLUED = re.compile(r"[a-z][A-Z]")
+#: Words usually written in lower case that continue a place's name ("Jalan Medan Merdeka Barat").
+_PLACE_WORDS = frozenset("utara selatan barat timur tengah raya baru lama besar kecil indah".split())
+
+
+def _facility_places(text: str, mentions: Sequence[Mention]) -> list[Mention]:
+    """Places led by a facility or feature word: a mention right after the word takes it in and
+    becomes a place ("Bandara" + "Halim Perdanakusuma", "Gedung" + "DPR"), and a run of name words
+    after it that the tagger missed is a place ("Pantai Kenjeran").
+
+    >>> t = "di Jalan Medan Merdeka Barat, Gedung DPR dan Pantai Kenjeran Baru saat Pasar Saham turun"
+    >>> [(t[m.start:m.end], m.label) for m in _facility_places(t, [Mention(9, 28, "LOC"), Mention(37, 40, "ORG")])]
+    [('Jalan Medan Merdeka Barat', 'LOC'), ('Gedung DPR', 'LOC'), ('Pantai Kenjeran Baru', 'LOC')]
+    """
+    by_start = {m.start: m for m in mentions}
+    taken = _Taken(text, mentions)
+    lexicon = ner_lexicon()
+    grown: dict[int, Mention] = {}
+    found = []
+    for lead in _FACILITY.finditer(text):
+        after = lead.end() + 1
+        if not taken.free(*lead.span()):
+            continue
+        if after in by_start:
+            known = by_start[after]
+            if known.label != "ORG" or text[after : known.end].split(maxsplit=1)[0].lower() not in ORG_LEADS:
+                grown[after] = replace(known, start=lead.start(), label="LOC")
+            continue
+        words = _words(text, after, min(len(text), after + 80))
+        end = 0
+        while end < len(words) and end < 4 and words[end][0][:1].isupper() and words[end][0].isalpha() \
+                and not _GLUED.search(words[end][0]) and words[end][0] not in NON_ENTITY_ACRONYMS \
+                and words[end][0].lower() not in _RUN_STOPS and (
+                    end and words[end][0].lower() in _PLACE_WORDS
+                    or not lexicon.get(words[end][0].lower(), ("X",))[0][:1].islower()) \
+                and (end == 0 or words[end][1] == words[end - 1][2] + 1):
+            end += 1
+        if end and taken.free(after, words[end - 1][2]):
+            found.append(Mention(lead.start(), words[end - 1][2], "LOC"))
+            taken.take(lead.start(), words[end - 1][2])
+    return sorted([grown.get(m.start, m) for m in mentions] + found, key=lambda m: m.start)
+
+
 def _led_organisation(text: str, m: Mention) -> Mention:
     """A name that starts with an organisation word is an organisation, even where it stands for a
     place ("di Kemenko Polhukam", "di kampus Universitas Szent Istvan").
@@ -1064,6 +1115,7 @@ def resolve_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     for finder in (_org_runs, _bracketed_names, _blend_mentions, _seat_places, _fixture_clubs, _cued_people,
                    _known_places, _foreign_people, _outlets):
         mentions = sorted([*mentions, *finder(text, mentions)], key=lambda m: m.start)
+    mentions = _facility_places(text, mentions)
     pieces = [b for m in _join_bodies_to_places(text, mentions)
               for d in _split_dashes(text, m) for q in _split_pair(text, d) for o in _split_org_person(text, q)
               for p in _drop_premises(text, o) for b in _split_branch(text, p)]
