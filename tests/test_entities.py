@@ -438,3 +438,8 @@ def test_places_led_by_a_facility_word_keep_it() -> None:
     got = _resolved(text, [("Halim Perdanakusuma", "PER"), ("Medan Merdeka Barat", "LOC")])
     assert got == [("Bandara Halim Perdanakusuma", "LOC"), ("Jalan Medan Merdeka Barat", "LOC"),
                    ("Pantai Kenjeran", "LOC")]
+
+
+def test_known_people_and_bodies_the_tagger_missed() -> None:
+    text = "Pemerintahan Jokowi-JK didukung Uni Eropa. Menurut SBY, UN digelar."
+    assert _resolved(text, []) == [("Uni Eropa", "ORG"), ("SBY", "PER")]

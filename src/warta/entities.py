@@ -765,14 +765,16 @@ def _fixture_clubs(text: str, mentions: Sequence[Mention]) -> list[Mention]:
 _PALACE = re.compile(r"\bIstana(?: (?!(?:Senin|Selasa|Rabu|Kamis|Jumat|Sabtu|Minggu)\b)[A-Z][a-z]+){0,2}(?: RI)?\b")
 
 
-def _known_places(text: str, mentions: Sequence[Mention]) -> list[Mention]:
-    """Countries and regions the tagger missed where the alias table knows their short capital form
-    ("Pilgub DKI", "HUT RI"), unless a capitalised word follows (part of a longer name: "AS Terbuka") or
-    it names a currency ("dolar AS", "US$"); and palaces ("Istana Negara").
+def _known_names(text: str, mentions: Sequence[Mention]) -> list[Mention]:
+    """Names of the alias table the tagger missed: people ("Jokowi", "SBY"), organisations except short
+    capital forms ("Uni Eropa", not "UN": Ujian Nasional too), and countries and regions in their short
+    capital form ("Pilgub DKI", "HUT RI"; full country names are left to the tagger), unless a
+    capitalised word follows (part of a longer name: "AS Terbuka"), a hyphen joins them to another
+    ("Jokowi-JK") or they name a currency ("dolar AS", "US$"); and palaces ("Istana Negara").
 
-    >>> t = "Pilgub DKI, HUT RI, AS Terbuka, 5 dolar AS dan ke Istana Negara, Senin."
-    >>> [(t[m.start:m.end], m.label) for m in _known_places(t, [])]
-    [('DKI', 'LOC'), ('RI', 'LOC'), ('Istana Negara', 'LOC')]
+    >>> t = "Pilgub DKI, HUT RI, AS Terbuka, 5 dolar AS, Jokowi-JK dan Jokowi ke Istana Negara, Senin."
+    >>> [(t[m.start:m.end], m.label) for m in _known_names(t, [])]
+    [('DKI', 'LOC'), ('RI', 'LOC'), ('Jokowi', 'PER'), ('Istana Negara', 'LOC')]
     """
     taken = _Taken(text, mentions)
     table = aliases()
@@ -791,10 +793,12 @@ def _known_places(text: str, mentions: Sequence[Mention]) -> list[Mention]:
             after = _CAPITALISED.match(text, last.end() + 1)
             before = text[max(0, word.start() - 6) : word.start()].lower()
             currency = text[last.end() : last.end() + 1] == "$" or before in ("dolar ", "ollar ")
-            if hit is not None and hit[1] == "LOC" and _short_caps(text[word.start() : last.end()]) and not currency \
-                    and taken.free(word.start(), last.end()) \
+            hyphened = text[word.start() - 1 : word.start()] == "-" or text[last.end() : last.end() + 1] == "-"
+            short = _short_caps(text[word.start() : last.end()])
+            if hit is not None and (hit[1] == "PER" or (hit[1] == "LOC") == short) \
+                    and not (currency or hyphened) and taken.free(word.start(), last.end()) \
                     and not (after is not None and text[last.end() : after.start()] == " "):
-                found.append(Mention(word.start(), last.end(), "LOC"))
+                found.append(Mention(word.start(), last.end(), hit[1]))
                 taken.take(word.start(), last.end())
                 break
     return sorted(found, key=lambda m: m.start)
@@ -1113,7 +1117,7 @@ def resolve_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     table = aliases()
     mentions = _defined_terms(text, [m for m in mentions if not _not_an_entity(text, m)])
     for finder in (_org_runs, _bracketed_names, _blend_mentions, _seat_places, _fixture_clubs, _cued_people,
-                   _known_places, _foreign_people, _outlets):
+                   _known_names, _foreign_people, _outlets):
         mentions = sorted([*mentions, *finder(text, mentions)], key=lambda m: m.start)
     mentions = _facility_places(text, mentions)
     pieces = [b for m in _join_bodies_to_places(text, mentions)
