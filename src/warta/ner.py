@@ -731,8 +731,18 @@ class NerModel:
     def tag(self, words: Sequence[str]) -> list[str]:
         return self.tag_many([words])[0]
 
-    def tag_many(self, batch: Sequence[Sequence[str]]) -> list[list[str]]:
-        """BIO tags of many sentences: one Viterbi pass over all of them at once."""
+    def tag_many(self, batch: Sequence[Sequence[str]], chunk: int = 256) -> list[list[str]]:
+        """BIO tags of many sentences: Viterbi passes over ``chunk`` sentences of similar length at once
+        (sorted by length, so little time goes on padding)."""
+        order = sorted(range(len(batch)), key=lambda k: len(batch[k]))
+        out: list[list[str]] = [[] for _ in batch]
+        for start in range(0, len(order), chunk):
+            part = order[start : start + chunk]
+            for k, tags in zip(part, self._viterbi([batch[k] for k in part]), strict=True):
+                out[k] = tags
+        return out
+
+    def _viterbi(self, batch: Sequence[Sequence[str]]) -> list[list[str]]:
         import numpy as np
 
         lengths = np.array([len(words) for words in batch], dtype=np.intp)
