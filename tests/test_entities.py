@@ -443,3 +443,9 @@ def test_places_led_by_a_facility_word_keep_it() -> None:
 def test_known_people_and_bodies_the_tagger_missed() -> None:
     text = "Pemerintahan Jokowi-JK didukung Uni Eropa. Menurut SBY, UN digelar."
     assert _resolved(text, []) == [("Uni Eropa", "ORG"), ("SBY", "PER")]
+
+
+def test_elections_keep_their_place_and_party_boards_their_party() -> None:
+    text = "Jelang Pilgub DKI Jakarta, DPP PDIP rapat di MRT Jakarta."
+    got = _resolved(text, [("Pilgub DKI Jakarta", "ORG"), ("DPP PDIP", "ORG"), ("MRT Jakarta", "ORG")])
+    assert got == [("DKI Jakarta", "LOC"), ("PDIP", "ORG"), ("MRT Jakarta", "ORG")]

@@ -1082,6 +1082,25 @@ def _party(name: str) -> bool:
     return hit is not None and hit[1] == "ORG" and hit[0].startswith("Partai ")
 
 
+#: Words for elections before a place ("Pilgub DKI"): the place is the name. ("MRT Jakarta" is kept: the
+#: operator is an organisation of that name.)
+_BEFORE_PLACES = frozenset("pilgub pilkada pilbup pilwalkot pilpres pileg".split())
+
+
+def _place_after_election(text: str, m: Mention) -> Mention:
+    """An election named by its place keeps only the place ("Pilgub DKI" -> "DKI").
+
+    >>> t = "Pilgub DKI dan MRT Jakarta"
+    >>> [t[p.start:p.end] for p in (_place_after_election(t, Mention(0, 10, "ORG")),
+    ...                             _place_after_election(t, Mention(15, 26, "ORG")))]
+    ['DKI', 'MRT Jakarta']
+    """
+    head, _, rest = text[m.start : m.end].partition(" ")
+    if head.lower() in _BEFORE_PLACES and rest and _known_place(rest):
+        return replace(m, start=m.end - len(rest), label="LOC")
+    return m
+
+
 def _split_branch(text: str, m: Mention) -> list[Mention]:
     """A regional branch keeps its body and its region apart ("DPRD" | "Surabaya", "PDI Perjuangan" |
     "Surabaya"); a party board before the party's name is dropped ("DPD PDI Perjuangan" -> the party).
@@ -1094,8 +1113,9 @@ def _split_branch(text: str, m: Mention) -> list[Mention]:
     if m.label != "ORG" or " " not in text[m.start : m.end]:
         return [m]
     words = _words(text, m.start, m.end)
-    if words[0][0].lower() in PARTY_BOARDS and len(words) > 2 and words[1][0][:1].isupper() \
-            and not _known_place(text[words[1][1] : m.end]):
+    rest = text[words[1][1] : m.end]
+    if words[0][0].lower() in PARTY_BOARDS and words[1][0][:1].isupper() and not _known_place(rest) \
+            and (len(words) > 2 or _party(rest)):
         words = words[1:]
     for i in range(1, len(words)):
         body = text[words[0][1] : words[i - 1][2]]
@@ -1120,7 +1140,7 @@ def resolve_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
                    _known_names, _foreign_people, _outlets):
         mentions = sorted([*mentions, *finder(text, mentions)], key=lambda m: m.start)
     mentions = _facility_places(text, mentions)
-    pieces = [b for m in _join_bodies_to_places(text, mentions)
+    pieces = [_place_after_election(text, b) for m in _join_bodies_to_places(text, mentions)
               for d in _split_dashes(text, m) for q in _split_pair(text, d) for o in _split_org_person(text, q)
               for p in _drop_premises(text, o) for b in _split_branch(text, p)]
     pieces = [p for m in pieces for p in (_strip_title(text, m) if m.label == "PER" else [m])]
