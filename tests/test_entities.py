@@ -449,3 +449,9 @@ def test_elections_keep_their_place_and_party_boards_their_party() -> None:
     text = "Jelang Pilgub DKI Jakarta, DPP PDIP rapat di MRT Jakarta."
     got = _resolved(text, [("Pilgub DKI Jakarta", "ORG"), ("DPP PDIP", "ORG"), ("MRT Jakarta", "ORG")])
     assert got == [("DKI Jakarta", "LOC"), ("PDIP", "ORG"), ("MRT Jakarta", "ORG")]
+
+
+def test_a_place_takes_in_the_word_it_is_known_with() -> None:
+    text = "Gubernur DKI Jakarta Pramono Anung."
+    assert _resolved(text, [("Jakarta", "LOC"), ("Pramono Anung", "PER")]) == [("DKI Jakarta", "LOC"),
+                                                                               ("Pramono Anung", "PER")]

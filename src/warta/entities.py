@@ -886,6 +886,7 @@ FACILITY_LEADS = frozenset(
 _FACILITY = re.compile(r"(?<![\w-])(?:" + "|".join(sorted(w.capitalize() for w in FACILITY_LEADS))
                        + r"|Jln? ?\.)(?= [A-Z])")
 _GLUED = re.compile(r"[a-z][A-Z]")
+_CAPITALISED_BEFORE = re.compile(r"(?<![\w-])([A-Z]\w*) $")
 #: Words usually written in lower case that continue a place's name ("Jalan Medan Merdeka Barat").
 _PLACE_WORDS = frozenset("utara selatan barat timur tengah raya baru lama besar kecil indah".split())
 
@@ -893,7 +894,8 @@ _PLACE_WORDS = frozenset("utara selatan barat timur tengah raya baru lama besar 
 def _facility_places(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     """Places led by a facility or feature word: a mention right after the word takes it in and
     becomes a place ("Bandara" + "Halim Perdanakusuma", "Gedung" + "DPR"), and a run of name words
-    after it that the tagger missed is a place ("Pantai Kenjeran").
+    after it that the tagger missed is a place ("Pantai Kenjeran"); a place takes in a word before it
+    that the two make a known name with ("DKI" + "Jakarta").
 
     >>> t = "di Jalan Medan Merdeka Barat, Gedung DPR dan Pantai Kenjeran Baru saat Pasar Saham turun"
     >>> [(t[m.start:m.end], m.label) for m in _facility_places(t, [Mention(9, 28, "LOC"), Mention(37, 40, "ORG")])]
@@ -925,6 +927,12 @@ def _facility_places(text: str, mentions: Sequence[Mention]) -> list[Mention]:
         if end and taken.free(after, words[end - 1][2]):
             found.append(Mention(lead.start(), words[end - 1][2], "LOC"))
             taken.take(lead.start(), words[end - 1][2])
+    for m in mentions:
+        before = _CAPITALISED_BEFORE.search(text, max(0, m.start - 30), m.start)
+        if m.label == "LOC" and m.start not in grown and before is not None and taken.free(*before.span(1)) \
+                and aliases().lookup(text[before.start(1) : m.end]) is not None \
+                and _known_place(text[before.start(1) : m.end]):
+            grown[m.start] = replace(m, start=before.start(1))
     return sorted([grown.get(m.start, m) for m in mentions] + found, key=lambda m: m.start)
 
 
