@@ -103,8 +103,11 @@ class AliasTable:
     def __init__(self, rows: Iterable[tuple[str, str, Sequence[str]]]) -> None:
         self._by_key: dict[str, tuple[str, str]] = {}
         self._by_caps: dict[str, tuple[str, str]] = {}
+        #: Lower-cased first words of every name and alias, to skip lookups that cannot succeed.
+        self.first_words: set[str] = set()
         for label, canonical, names in rows:
             entry = (canonical, label)
+            self.first_words.update(n.split()[0].lower() for n in (canonical, *names) if n.split())
             self._by_key[entity_key(canonical)] = entry
             for alias in names:
                 if _short_caps(alias):
@@ -785,6 +788,8 @@ def _known_names(text: str, mentions: Sequence[Mention]) -> list[Mention]:
             taken.take(*hit.span())
     words = [w for w in _CAPITALISED.finditer(text) if taken.free(*w.span())]
     for i, word in enumerate(words):
+        if word.group().lower() not in table.first_words:
+            continue
         for size in (2, 1):
             last = words[i + size - 1] if i + size <= len(words) else None
             if last is None or (size == 2 and text[word.end() : last.start()] != " "):
