@@ -455,3 +455,8 @@ def test_a_place_takes_in_the_word_it_is_known_with() -> None:
     text = "Gubernur DKI Jakarta Pramono Anung."
     assert _resolved(text, [("Jakarta", "LOC"), ("Pramono Anung", "PER")]) == [("DKI Jakarta", "LOC"),
                                                                                ("Pramono Anung", "PER")]
+
+
+def test_a_panel_of_people_is_no_organisation() -> None:
+    text = "Majelis Hakim dan Dewan Juri menilai; Majelis Ulama Indonesia menolak."
+    assert _resolved(text, []) == [("Majelis Ulama Indonesia", "ORG")]

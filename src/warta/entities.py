@@ -474,6 +474,9 @@ ORG_LEADS = frozenset(
     "bank koperasi persatuan perhimpunan asosiasi ikatan himpunan serikat gabungan federasi "
     "organisasi forum komunitas konsorsium otoritas biro kabinet pansus".split()
 )
+#: Members that make a lead word a panel of people, not an organisation's name ("Majelis Hakim",
+#: "Dewan Juri", "Dewan Komisaris").
+_PANEL_MEMBERS = frozenset("hakim juri komisaris direksi penguji pengurus pakar guru redaksi".split())
 #: Police and army units whose territory follows them as a name of its own ("Polda" + "Jabar").
 TERRITORIAL_UNITS = frozenset("polda polres polresta polsek kodam korem kodim".split())
 #: Words that end a capitalised run although capitalised (days and months).
@@ -537,7 +540,7 @@ def _org_runs(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     new organisation ("Fakultas Ekonomi" | "Universitas Indonesia", "Fakultas Kehutanan" | "UGM"), and
     a police or army unit stops before its territory ("Polda" | "Jabar"). Units inside a body are not
     names of their own: a numbered commission ("Komisi III"), a board followed by its party or body
-    ("Dewan Pimpinan Pusat Partai Demokrat").
+    ("Dewan Pimpinan Pusat Partai Demokrat"), a panel of people ("Majelis Hakim", "Dewan Juri").
 
     >>> t = "Dinas Pariwisata dan Dinas Kependudukan dan Catatan Sipil, Fakultas Ekonomi Universitas Indonesia."
     >>> [t[m.start:m.end] for m in _org_runs(t, [])]
@@ -558,7 +561,8 @@ def _org_runs(text: str, mentions: Sequence[Mention]) -> list[Mention]:
         single = end == 1 and not (head in TERRITORIAL_UNITS and len(words) > 1 and words[1][0][:1].isupper())
         numbered = head == "komisi" and len(words) > 1 and _ROMAN.fullmatch(words[1][0]) is not None
         board = head == "dewan" and end < len(words) and (words[end][0].lower() in ORG_LEADS or _acronym(words[end][0]))
-        if single or numbered or board:
+        panel = end == 2 and words[1][0].lower() in _PANEL_MEMBERS
+        if single or numbered or board or panel:
             continue
         start, stop = words[0][1], words[end - 1][2]
         if taken.free(start, stop):
