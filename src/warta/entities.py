@@ -786,10 +786,10 @@ def _known_names(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     taken = _Taken(text, mentions)
     table = aliases()
     found = []
-    for hit in _PALACE.finditer(text):
-        if taken.free(*hit.span()):
-            found.append(Mention(*hit.span(), "LOC"))
-            taken.take(*hit.span())
+    for palace in _PALACE.finditer(text):
+        if taken.free(*palace.span()):
+            found.append(Mention(*palace.span(), "LOC"))
+            taken.take(*palace.span())
     words = [w for w in _CAPITALISED.finditer(text) if taken.free(*w.span())]
     for i, word in enumerate(words):
         if word.group().lower() not in table.first_words:
