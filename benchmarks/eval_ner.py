@@ -4,8 +4,8 @@
 
 Scores are conlleval-style (exact span and type) on the types each corpus annotates (NER-UI has no
 EVT, so EVT predictions are ignored there). NER-UI fold 1 is evaluation-only (no licence): the model
-never sees it. ``--split dev`` scores the dev splits instead (for NER-UI, dev.01 less the sentences of
-test.01): that is where settings and rules are chosen, so the test figures stay unseen.
+never sees it. ``--split dev`` scores the dev splits instead (for NER-UI, fold 1's train and dev files
+less every sentence of test.01): that is where settings and rules are chosen, so the test figures stay unseen.
 Throughput runs the whole ``entities`` stage (CRF + roles + canonical names) over ``isi_berita`` texts
 of the indonews corpus, next to a tokenise-only baseline measured in the same run;
 articles per CPU-second is printed too, since wall time depends on what else the machine runs. Both
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from warta.article import Article
 from warta.entities import EntityRecognizer, Mention, resolve_mentions
-from warta.ner import CORPORA, NerModel, bio_spans, corpus_split, evaluate, indonews_texts, score, sentences
+from warta.ner import CORPORA, NerModel, bio_spans, corpus_split, evaluate, has_split, indonews_texts, score, sentences
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 PUBLISHED = {"nerui": ("IndoBERT (IndoLEM, in-domain fine-tuning)", 90.1)}
@@ -62,7 +62,7 @@ def main() -> None:
     print(f"model: {model.path}")
     print(f"{'corpus (' + args.split + ' split)':24} {'sent':>5} {'P':>6} {'R':>6} {'F1':>6}  per type F1")
     for corpus in CORPORA:
-        if not (root / str(CORPORA[corpus][args.split])).exists():
+        if not has_split(root, corpus, args.split):
             print(f"{corpus:24} missing")
             continue
         r = evaluate(model, root, corpus, args.split)

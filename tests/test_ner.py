@@ -158,8 +158,8 @@ def test_train_command_builds_a_model_and_card(ner_id: Path, tmp_path: Path) -> 
     from warta.cli import cli
 
     root = tmp_path / "ner-id"
-    for splits in ner.CORPORA.values():
-        for rel in filter(None, splits.values()):
+    for corpus in ner.CORPORA:
+        for rel in {f for split in ("train", "dev", "test") for f in ner.split_files(corpus, split)}:
             (root / rel).parent.mkdir(parents=True, exist_ok=True)
             lines = (ner_id / rel).read_text(encoding="utf-8").splitlines(keepends=True)
             (root / rel).write_text("".join(lines[:3000]), encoding="utf-8")
@@ -171,3 +171,10 @@ def test_train_command_builds_a_model_and_card(ner_id: Path, tmp_path: Path) -> 
     assert set(card["test"]) == set(card["dev"]) == set(ner.CORPORA)
     assert card["hyphen_copies"] > 0 and card["word_clusters"]["words"] > 20_000
     assert ner.NerModel(out).tag(["Presiden", "Joko", "Widodo"])
+
+
+def test_nerui_dev_pool_never_holds_a_test_sentence(ner_id: Path) -> None:
+    dev = ner.corpus_split(ner_id, "nerui", "dev")
+    test = {tuple(words) for words, _ in ner.corpus_split(ner_id, "nerui", "test")}
+    assert len(dev) > 1500 and len({tuple(w) for w, _ in dev}) == len(dev)
+    assert not any(tuple(words) in test for words, _ in dev)

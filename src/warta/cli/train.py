@@ -72,7 +72,7 @@ def train_ner(root: Path, out: Path | None, c1: float, c2: float, iterations: in
     JSON card (data, date, dev and test figures) beside it, then prints the scores.
     Run `warta train clusters` first if the word clusters are to be rebuilt.
     """
-    from ..ner import CORPORA, MODEL_NAME, NerModel, evaluate, model_dir
+    from ..ner import CORPORA, MODEL_NAME, NerModel, evaluate, has_split, model_dir
     from ..ner import train as train_model
 
     if not root.is_dir():
@@ -103,7 +103,7 @@ def train_ner(root: Path, out: Path | None, c1: float, c2: float, iterations: in
     for split in ("dev", "test"):
         card[split] = {}
         for corpus in CORPORA:
-            if not (root / str(CORPORA[corpus][split])).exists():
+            if not has_split(root, corpus, split):
                 continue
             result = evaluate(model, root, corpus, split)
             figures = {k: round(result[k] * 100, 2) for k in ("precision", "recall", "f1")}
