@@ -284,3 +284,24 @@ def test_dev_labels_quality_gate(settings):
     gold = read_gold()
     scores = S.bcubed(gold, predicted)
     assert scores.f1 >= MIN_BCUBED_F1, f"B-cubed P {scores.precision:.3f} R {scores.recall:.3f} F1 {scores.f1:.3f}"
+
+
+def test_real_path_quality_gate(tmp_path, seeds_dir, corpus_csvs):
+    """The README's main job (ingest, entities, stories) on the corpus meets the gate on the dev labels,
+    with stories built from the stored entity spans (the streaming gate above reads capitalised runs)."""
+    from warta.ingest import Enricher, Ingestor
+
+    if not (CORPUS / "stories.dev.json").is_file():
+        pytest.skip(f"story dev labels not found under {CORPUS}")
+    settings = load_settings()
+    store = open_store(f"sqlite:///{tmp_path / 'main.db'}")
+    Ingestor(store, settings).run([str(seeds_dir), *map(str, corpus_csvs)])
+    Enricher(store, settings).run()
+    S.assign_new(store, settings)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from stories_corpus import read_gold
+
+    gold = read_gold()
+    predicted = {r["url"]: r["story_id"] for r in S.export_assignments(store) if r["story_id"] is not None}
+    scores = S.bcubed(gold, predicted)
+    assert scores.f1 >= MIN_BCUBED_F1, f"B-cubed P {scores.precision:.3f} R {scores.recall:.3f} F1 {scores.f1:.3f}"

@@ -231,7 +231,8 @@ class StoryClusterer:
 
     # -- features -----------------------------------------------------------------------------------
     def features(self, article: Article) -> dict[str, float]:
-        """Raw feature counts of an article: title and lead terms, and names (``@name``)."""
+        """Raw feature counts of an article: title and lead terms, and names (``@name``): the canonical
+        names of the lead's entities and its other capitalised runs (or those runs alone, unenriched)."""
         drop = [p for p in (article.outlet or "").lower().replace("www.", "").split(".") if p]
         counts: dict[str, float] = {}
         for t in terms(article.title, drop=drop):
@@ -239,8 +240,14 @@ class StoryClusterer:
         lead = article.text[: self.lead_chars]
         for t in terms(lead, drop=drop):
             counts[t] = counts.get(t, 0.0) + 1.0
-        entities = [s.attrs["canonical"] for s in article.layer("entity")
-                    if s.start < self.lead_chars and s.attrs.get("canonical")]
+        spans = [s for s in article.layer("entity") if s.start < self.lead_chars]
+        entities = [s.attrs["canonical"] for s in spans if s.attrs.get("canonical")]
+        if entities:
+            # Capitalised runs the tagger leaves out (products, titles, events) still name the story.
+            outside = list(lead)
+            for s in spans:
+                outside[s.start : s.end] = " " * len(outside[s.start : s.end])
+            entities += names("".join(outside))
         for name in (entities or names(lead)) if self.name_weight > 0 else ():
             key = "@" + name.lower()
             counts[key] = counts.get(key, 0.0) + self.name_weight
