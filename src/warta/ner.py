@@ -413,9 +413,11 @@ def cluster_sentences(shared: Path) -> Iterator[list[str]]:
             for sent in sentences(text):
                 yield [cluster_key(t.text) for t in sent]
     spec = importlib.util.find_spec("nlp_id")
-    if spec is not None and spec.origin:
-        yield from ([cluster_key(w) for w, _ in sent]
-                    for sent in _conll_sentences(Path(spec.origin).parent / "data" / "dataset_postag.txt"))
+    if spec is None or not spec.origin:
+        # Without it the clusters (and so the shipped model's features) would silently differ.
+        raise ConfigError("building word clusters needs the nlp-id POS corpus: pip install --no-deps nlp-id")
+    yield from ([cluster_key(w) for w, _ in sent]
+                for sent in _conll_sentences(Path(spec.origin).parent / "data" / "dataset_postag.txt"))
     for corpus in TRAIN_CORPORA:
         train_split = CORPORA[corpus]["train"]
         if train_split and (shared / "ner-id" / train_split).exists():
