@@ -88,3 +88,21 @@ def test_iter_articles_pages_through_large_tables():
     s = open_store("sqlite:///:memory:")
     s.write_batch([make(i) for i in range(1, 4502)], [], [])
     assert sum(1 for _ in s.iter_articles(order="id")) == 4501
+
+
+@pytest.mark.parametrize("make", ["missing folder", "not a database"])
+def test_a_store_that_cannot_open_is_a_one_line_error(tmp_path, monkeypatch, capsys, make):
+    import sys
+
+    from warta.cli import main
+
+    path = tmp_path / "no" / "x.db"
+    if make == "not a database":
+        path = tmp_path / "x.db"
+        path.write_text("not sqlite at all " * 100)
+    monkeypatch.setattr(sys, "argv", ["warta", "--db", str(path), "stats"])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and err.startswith("Error: cannot open the SQLite database")
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import click
 
@@ -39,7 +40,14 @@ def cli(ctx: click.Context, db: str | None, config: str | None) -> None:
 
 
 def main() -> None:
-    cli()
+    """The ``warta`` command: errors warta raises on purpose end in one line and exit status 2."""
+    from ..errors import WartaError
+
+    try:
+        cli()
+    except WartaError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
 
 
 # Each command group registers itself on the ``cli`` group when imported.
