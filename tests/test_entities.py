@@ -460,3 +460,12 @@ def test_a_place_takes_in_the_word_it_is_known_with() -> None:
 def test_a_panel_of_people_is_no_organisation() -> None:
     text = "Majelis Hakim dan Dewan Juri menilai; Majelis Ulama Indonesia menolak."
     assert _resolved(text, []) == [("Majelis Ulama Indonesia", "ORG")]
+
+
+def test_regional_branches_of_one_body_are_different_entities() -> None:
+    text = ("Ketua DPRD Surabaya menolak. DPRD Jawa Barat setuju. Polda Jatim dan Polda Metro Jaya "
+            "menyelidiki kasus itu.")
+    found = {(text[m.start:m.end], m.canonical) for m in resolve_mentions(text, find_mentions(text, "id"))}
+    assert {("DPRD", "DPRD Surabaya"), ("DPRD", "DPRD Jawa Barat"), ("Polda", "Polda Jawa Timur"),
+            ("Surabaya", "Surabaya")} <= found
+    assert ("Polda Metro Jaya", "Polda Metro Jaya") in found

@@ -1187,8 +1187,27 @@ def resolve_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     for i, j in _abbreviation_links(text, out).items():
         if table.lookup(names[i]) is None:
             canon[i] = canon[j]
+    _name_branches(text, out, names, canon)
     return [replace(m, canonical=c, role=m.role if m.label == "PER" else None)
             for m, c in zip(out, canon, strict=True)]
+
+
+def _name_branches(text: str, mentions: Sequence[Mention], names: Sequence[str], canon: list[str]) -> None:
+    """A generic body right before its region ("DPRD" "Surabaya", "Polda" "Jatim") is that region's
+    branch: its canonical name takes the region's ("DPRD Surabaya", "Polda Jawa Timur"), so that one
+    province's parliament is not the same entity as every other's. The spans stay apart.
+
+    >>> t = "DPRD Jatim"
+    >>> ms = [Mention(0, 4, "ORG"), Mention(5, 10, "LOC")]
+    >>> canon = ["DPRD", "Jawa Timur"]
+    >>> _name_branches(t, ms, ["DPRD", "Jatim"], canon); canon
+    ['DPRD Jawa Timur', 'Jawa Timur']
+    """
+    for i in range(len(mentions) - 1):
+        body, region = mentions[i], mentions[i + 1]
+        if body.label == "ORG" and region.label == "LOC" and names[i].lower() in BRANCH_BODIES \
+                and text[body.end : region.start] == " ":
+            canon[i] = f"{names[i]} {canon[i + 1]}"
 
 
 def _full_name(i: int, mentions: Sequence[Mention], tokens: Sequence[list[str]]) -> int | None:
