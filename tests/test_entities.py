@@ -243,10 +243,13 @@ def test_spaced_dash_splits_only_at_a_known_place() -> None:
 
 
 def test_role_words_strip_only_after_a_head_and_noble_titles_stay() -> None:
-    text = "agung laksono bertemu hakim agung Supandi dan Sultan Hamengku Buwono X."
+    lower = "agung laksono bertemu hakim agung supandi."  # NERP-style lower-cased text
+    got = resolve_mentions(lower, [Mention(0, 13, "PER"), Mention(22, 41, "PER")])
+    assert [(lower[m.start : m.end], m.role) for m in got] == [("agung laksono", None), ("supandi", "hakim agung")]
+    text = "Agung Laksono bertemu hakim agung Supandi dan Sultan Hamengku Buwono X."
     got = resolve_mentions(text, [Mention(0, 13, "PER"), Mention(22, 41, "PER"), Mention(46, 70, "PER")])
     assert [(text[m.start : m.end], m.role) for m in got] == [
-        ("agung laksono", None), ("Supandi", "hakim agung"), ("Sultan Hamengku Buwono X", None)]
+        ("Agung Laksono", None), ("Supandi", "hakim agung"), ("Sultan Hamengku Buwono X", None)]
 
 
 def test_organisation_or_place_running_into_a_person_is_split() -> None:
@@ -469,3 +472,17 @@ def test_regional_branches_of_one_body_are_different_entities() -> None:
     assert {("DPRD", "DPRD Surabaya"), ("DPRD", "DPRD Jawa Barat"), ("Polda", "Polda Jawa Timur"),
             ("Surabaya", "Surabaya")} <= found
     assert ("Polda Metro Jaya", "Polda Metro Jaya") in found
+
+
+def test_names_are_well_formed_on_real_news_shapes() -> None:
+    def found(text: str) -> set[tuple[str, str, str]]:
+        return {(text[m.start:m.end], m.label, m.canonical) for m in resolve_mentions(text, find_mentions(text, "id"))}
+
+    semen = found("Jakarta - PT Semen Indonesia (Persero) Tbk (SIG) kembali menunjukkan komitmennya.")
+    assert not any(")" in name or "(" in name for name, _, _ in semen)
+    assert ("PT Semen Indonesia", "ORG", "PT Semen Indonesia") in semen
+    road = found("FRANCESCO Bagnaia belum konsisten di MotoGP. Jarak dari jalan raya pun sekitar 300 meter.")
+    assert ("FRANCESCO Bagnaia", "PER", "Francesco Bagnaia") in road
+    assert not any(name == "jalan raya" for name, _, _ in road)
+    places = found("Forum di St. Petersburg dibuka. Kantornya di Jl. Kapuk Muara.")
+    assert {("St. Petersburg", "LOC"), ("Jl. Kapuk Muara", "LOC")} <= {n[:2] for n in places}

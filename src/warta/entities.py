@@ -1156,12 +1156,14 @@ def resolve_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     for finder in (_org_runs, _bracketed_names, _blend_mentions, _seat_places, _fixture_clubs, _cued_people,
                    _known_names, _foreign_people, _outlets):
         mentions = sorted([*mentions, *finder(text, mentions)], key=lambda m: m.start)
-    mentions = _facility_places(text, mentions)
+    mentions = _join_abbreviated(text, _facility_places(text, mentions))
     pieces = [_place_after_election(text, b) for m in _join_bodies_to_places(text, mentions)
               for d in _split_dashes(text, m) for q in _split_pair(text, d) for o in _split_org_person(text, q)
               for p in _drop_premises(text, o) for b in _split_branch(text, p)]
     pieces = [p for m in pieces for p in (_strip_title(text, m) if m.label == "PER" else [m])]
     pieces = _clubs(text, [_foreign_person(text, _led_organisation(text, p)) for p in pieces])
+    cased = any(ch.isupper() for ch in text)
+    pieces = [w for p in pieces if (w := _well_formed(text, p, cased)) is not None]
     out = [_role_before(text, m, pieces) if m.label == "PER" else m for m in pieces]
     out = sorted([*out, *_repeated_mentions(text, out)], key=lambda m: m.start)
     names = [text[m.start : m.end] for m in out]
@@ -1188,8 +1190,75 @@ def resolve_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
         if table.lookup(names[i]) is None:
             canon[i] = canon[j]
     _name_branches(text, out, names, canon)
+    # A person's name written in capitals in a lead ("FRANCESCO Bagnaia") is the same person.
+    canon = [" ".join(w.title() if len(w) > 3 and w.isalpha() and w.isupper() else w for w in c.split())
+             if m.label == "PER" else c for m, c in zip(out, canon, strict=True)]
     return [replace(m, canonical=c, role=m.role if m.label == "PER" else None)
             for m, c in zip(out, canon, strict=True)]
+
+
+#: Abbreviated name heads whose dot the tokenizer splits off ("St. Louis", "Jl. Sudirman").
+_NAME_ABBREVIATIONS = frozenset("St Ste Mt Ft Jl Jln".split())
+_RUN_AFTER_DOT = re.compile(r"\. [A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*")
+_ABBREVIATION_BEFORE = re.compile(r"\b([A-Z][a-z]{1,2})\. $")
+
+
+def _join_abbreviated(text: str, mentions: Sequence[Mention]) -> list[Mention]:
+    """A name led by an abbreviation is one name: "St. Petersburg", "Jl. Sudirman", whether the
+    tagger found the abbreviation as a mention of its own or left it out.
+
+    >>> t = "Forum di St. Petersburg dan St. Louis"
+    >>> [(t[m.start:m.end], m.label) for m in _join_abbreviated(t, [Mention(9, 11, "LOC"), Mention(13, 23, "LOC"),
+    ...                                                               Mention(32, 37, "LOC")])]
+    [('St. Petersburg', 'LOC'), ('St. Louis', 'LOC')]
+    """
+    out: list[Mention] = []
+    for m in mentions:
+        head = _ABBREVIATION_BEFORE.search(text, max(0, m.start - 5), m.start) if text[m.start - 2 : m.start] == ". " \
+            else None
+        if out and out[-1].end == m.start - 2 and text[out[-1].start : out[-1].end] in _NAME_ABBREVIATIONS:
+            out[-1] = replace(m, start=out[-1].start)
+        elif head and head.group(1) in _NAME_ABBREVIATIONS and (not out or out[-1].end <= m.start - 5):
+            out.append(replace(m, start=m.start - len(head.group(0))))
+        else:
+            out.append(m)
+    for i, m in enumerate(out):
+        if text[m.start : m.end] not in _NAME_ABBREVIATIONS:
+            continue
+        run = _RUN_AFTER_DOT.match(text, m.end)
+        if run and (i + 1 == len(out) or out[i + 1].start >= run.end()):
+            out[i] = replace(m, end=run.end())
+    return out
+
+
+#: Company-form words that are no name on their own ("Persero) Tbk" left of a bracket).
+_COMPANY_FORMS = frozenset("tbk persero pt cv ltd inc co corp".split())
+
+
+def _well_formed(text: str, m: Mention, cased: bool) -> Mention | None:
+    """``m`` as a name can be: None for a place with no capital letter in cased text ("jalan raya"; an
+    organisation may be written in lower case: "kementerian desa"), cut at a
+    bracket it does not close ("PT Semen Indonesia (Persero" -> "PT Semen Indonesia"; "Persero) Tbk" -> None).
+
+    >>> t = "PT Semen Indonesia (Persero) Tbk dekat jalan raya"
+    >>> [_well_formed(t, m, True) for m in (Mention(20, 32, "ORG"), Mention(38, 48, "LOC"))]
+    [None, None]
+    >>> w = _well_formed(t, Mention(0, 27, "ORG"), True); t[w.start:w.end]
+    'PT Semen Indonesia'
+    """
+    name = text[m.start : m.end]
+    if cased and m.label == "LOC" and not any(ch.isupper() for ch in name):
+        return None
+    if name.count("(") == name.count(")"):
+        return m
+    offset = m.start
+    for part in re.split(r"([()])", name):
+        words = [w for w in part.split() if w[:1].isupper() and w.lower().strip(".") not in _COMPANY_FORMS]
+        if words:
+            start = offset + len(part) - len(part.lstrip())
+            return replace(m, start=start, end=start + len(part.strip()))
+        offset += len(part)
+    return None
 
 
 def _name_branches(text: str, mentions: Sequence[Mention], names: Sequence[str], canon: list[str]) -> None:
