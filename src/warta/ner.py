@@ -694,6 +694,12 @@ class NerModel:
         self._zero = np.zeros(len(self.labels))
         self._pad = {off: self._sum([f"{off}pad"]) for off in OFFSETS}
         self._cache: dict[tuple[str, bool], Any] = {}
+        # "a|b" -> (row of bg+= for a's position, row of bg-= for b's position; -1: no such feature)
+        self._bigrams: dict[str, tuple[int, int]] = {}
+        for attr, k in self._row.items():
+            if attr.startswith(("bg+=", "bg-=")):
+                plus, minus = self._bigrams.get(attr[4:], (-1, -1))
+                self._bigrams[attr[4:]] = (k, minus) if attr[2] == "+" else (plus, k)
 
     def _sum(self, attrs: Iterable[str]) -> Any:
         rows = [self._row[a] for a in attrs if a in self._row]
@@ -731,22 +737,29 @@ class NerModel:
                 contrib[rest < off] = self._pad[off]
             em += contrib
         row = self._row
-        weights = self._weights
+        bigrams = self._bigrams
+        targets: list[int] = []
+        rows: list[int] = []
         base = 0
         for words in batch:
             lows = [w.lower() for w in words]
             for i in range(len(lows) - 1):
-                bigram = lows[i] + "|" + lows[i + 1]
-                k = row.get("bg+=" + bigram)
-                if k is not None:
-                    em[base + i] += weights[k]
-                k = row.get("bg-=" + bigram)
-                if k is not None:
-                    em[base + i + 1] += weights[k]
+                hit = bigrams.get(lows[i] + "|" + lows[i + 1])
+                if hit is not None:
+                    plus, minus = hit
+                    if plus >= 0:
+                        targets.append(base + i)
+                        rows.append(plus)
+                    if minus >= 0:
+                        targets.append(base + i + 1)
+                        rows.append(minus)
             for i, mark in enumerate(self._features.phrases(lows)):
                 if mark and mark in row:
-                    em[base + i] += weights[row[mark]]
+                    targets.append(base + i)
+                    rows.append(row[mark])
             base += len(words)
+        if targets:
+            np.add.at(em, np.array(targets, dtype=np.intp), self._weights[np.array(rows, dtype=np.intp)])
         return em
 
     def tag(self, words: Sequence[str]) -> list[str]:
