@@ -157,6 +157,15 @@ def test_gzipped_line_files_are_streamed(tmp_path: Path) -> None:
     assert codes(items[3:]) == ["E304", "E304"]
 
 
+def test_progress_of_a_gzipped_file_ends_at_its_total(tmp_path: Path) -> None:
+    path = tmp_path / "dump.jsonl.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        fh.writelines(json.dumps({"title": f"T{i}", "text": "Isi berita yang sama. " * 20}) + "\n" for i in range(50))
+    stats = SourceStats()
+    assert len(read(path, stats=stats)) == 50
+    assert total_bytes([str(path)]) == stats.bytes_done > 3 * path.stat().st_size
+
+
 def make_warc(path: Path) -> None:
     with path.open("wb") as fh:
         writer = WARCWriter(fh, gzip=True)

@@ -567,7 +567,11 @@ def _file_uri(path: Path) -> str:
 
 
 def total_bytes(paths: Iterable[str]) -> int:
-    """Total size of the files under ``paths`` (0 for stdin): the denominator of a progress bar."""
+    """Total size of the files under ``paths`` (0 for stdin): the denominator of a progress bar.
+
+    A gzip-compressed input (other than WARC, which is read compressed) counts its uncompressed size,
+    as its reading does.
+    """
     total = 0
     for path in paths:
         if path == "-":
@@ -575,10 +579,21 @@ def total_bytes(paths: Iterable[str]) -> int:
         for item in _walk(Path(path), SourceStats()):
             if isinstance(item, Path):
                 try:
-                    total += item.stat().st_size
+                    total += _input_size(item)
                 except OSError:
                     continue
     return total
+
+
+def _input_size(path: Path) -> int:
+    """Bytes that reading ``path`` goes through: for ``.gz`` (not WARC) the size gzip records in its
+    trailer (modulo 4 GiB, so never below the compressed size)."""
+    size = path.stat().st_size
+    if not path.name.lower().endswith(".gz") or detect_format(path.name[:-3], b"") in (None, "warc") or size < 18:
+        return size
+    with open(path, "rb") as f:
+        f.seek(-4, os.SEEK_END)
+        return max(size, int.from_bytes(f.read(4), "little"))
 
 
 def _walk(path: Path, stats: SourceStats) -> Iterator[Path | Rejected]:
