@@ -861,6 +861,33 @@ def retokenize_hyphens(words: Sequence[str], tags: Sequence[str]) -> tuple[list[
     return (out_words, out_tags) if changed else None
 
 
+def training_sentences(
+    root: Path,
+    corpora: Sequence[str] = TRAIN_CORPORA,
+    *,
+    drop_unmarked_orgs: bool = True,
+    counts: Counter[str] | None = None,
+    dropped: Counter[str] | None = None,
+) -> Iterator[tuple[list[str], list[str]]]:
+    """The labelled train sentences of ``corpora`` under warta's conventions (see :func:`train`).
+
+    ``counts`` and ``dropped``, if given, count the sentences kept and left out per corpus.
+    """
+    for corpus in corpora:
+        if CORPORA[corpus]["train"] is None:
+            raise ConfigError(f"corpus {corpus} may not be used for training")
+    orgs = gazetteers()[0]["aO"]
+    for corpus in corpora:
+        for words, tags in corpus_split(root, corpus, "train"):
+            if drop_unmarked_orgs and any(t == "O" and w.lower() in orgs for w, t in zip(words, tags, strict=True)):
+                if dropped is not None:
+                    dropped[corpus] += 1
+                continue
+            if counts is not None:
+                counts[corpus] += 1
+            yield words, tags
+
+
 def train(
     root: Path,
     out: Path,
@@ -885,26 +912,18 @@ def train(
     """
     import pycrfsuite
 
-    for corpus in corpora:
-        if CORPORA[corpus]["train"] is None:
-            raise ConfigError(f"corpus {corpus} may not be used for training")
     features = Featurizer()
     trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
-    orgs = gazetteers()[0]["aO"]
     counts: Counter[str] = Counter()
     dropped: Counter[str] = Counter()
     augmented = 0
-    for corpus in corpora:
-        for words, tags in corpus_split(root, corpus, "train"):
-            if drop_unmarked_orgs and any(t == "O" and w.lower() in orgs for w, t in zip(words, tags, strict=True)):
-                dropped[corpus] += 1
-                continue
-            counts[corpus] += 1
-            trainer.append(features(words), tags)
-            split = retokenize_hyphens(words, tags) if hyphen_copies else None
-            if split is not None:
-                augmented += 1
-                trainer.append(features(split[0]), split[1])
+    for words, tags in training_sentences(root, corpora, drop_unmarked_orgs=drop_unmarked_orgs,
+                                          counts=counts, dropped=dropped):
+        trainer.append(features(words), tags)
+        split = retokenize_hyphens(words, tags) if hyphen_copies else None
+        if split is not None:
+            augmented += 1
+            trainer.append(features(split[0]), split[1])
     trainer.set_params({
         "c1": c1, "c2": c2, "max_iterations": max_iterations,
         "feature.possible_transitions": True, "feature.minfreq": min_freq,
