@@ -164,9 +164,13 @@ def test_train_command_builds_a_model_and_card(ner_id: Path, tmp_path: Path) -> 
             lines = (ner_id / rel).read_text(encoding="utf-8").splitlines(keepends=True)
             (root / rel).write_text("".join(lines[:3000]), encoding="utf-8")
     out = tmp_path / "m.crfsuite"
-    result = CliRunner().invoke(cli, ["train", "ner", "--corpora", str(root), "--out", str(out), "--iterations", "15"])
+    silver = tmp_path / "silver.conll"
+    silver.write_text("# conf=0.99\nZarkovski\tB-PER\ntiba\tO\n\n# conf=0.2\nZarkovski\tB-LOC\n\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["train", "ner", "--corpora", str(root), "--out", str(out), "--iterations", "15",
+                                      "--silver", str(silver), "--min-confidence", "0.5"])
     assert result.exit_code == 0, result.output
     card = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    assert card["silver"] == {"file": "silver.conll", "min_confidence": 0.5, "sentences": 1, "below_confidence": 1}
     assert set(card["train_sentences"]) == {"nerp", "nergrit", "idner-news-2k"}
     assert set(card["test"]) == set(card["dev"]) == set(ner.CORPORA)
     assert card["hyphen_copies"] > 0 and card["word_clusters"]["words"] > 20_000

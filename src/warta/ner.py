@@ -888,6 +888,35 @@ def training_sentences(
             yield words, tags
 
 
+def read_silver(path: str | Path) -> Iterator[tuple[list[str], list[str], float]]:
+    r"""Machine-labelled sentences (``word<TAB>TAG`` lines, a blank line after each sentence) with their
+    labeller's confidence, from a ``# conf=0.97`` line before the sentence (1.0 if there is none).
+
+    >>> import tempfile, os
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".conll", delete=False) as f:
+    ...     _ = f.write("# conf=0.5\nJokowi\tB-PER\ntiba\tO\n\nDi\tO\nBali\tB-LOC\n")
+    >>> list(read_silver(f.name)); os.unlink(f.name)
+    [(['Jokowi', 'tiba'], ['B-PER', 'O'], 0.5), (['Di', 'Bali'], ['O', 'B-LOC'], 1.0)]
+    """
+    words: list[str] = []
+    tags: list[str] = []
+    conf = 1.0
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("# conf="):
+                conf = float(line[7:])
+                continue
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) >= 2 and parts[0]:
+                words.append(parts[0])
+                tags.append(parts[-1])
+            elif words:
+                yield words, tags, conf
+                words, tags, conf = [], [], 1.0
+    if words:
+        yield words, tags, conf
+
+
 def train(
     root: Path,
     out: Path,
@@ -899,6 +928,8 @@ def train(
     min_freq: int = 1,
     drop_unmarked_orgs: bool = True,
     hyphen_copies: bool = True,
+    silver: Path | None = None,
+    min_confidence: float = 0.0,
     progress: Any = None,
 ) -> dict[str, Any]:
     """Train a CRF on the train splits of ``corpora`` and save it to ``out``; returns its card.
@@ -908,7 +939,10 @@ def train(
     them ORG; with ``drop_unmarked_orgs``, sentences where a one-word organisation of the alias
     table is tagged O are left out, so the corpora do not contradict each other. With
     ``hyphen_copies``, a sentence with hyphens is also learned in the other hyphen tokenisation (see
-    :func:`retokenize_hyphens`), so "Song Joong - ki" tags like "Song Joong-ki".
+    :func:`retokenize_hyphens`), so "Song Joong - ki" tags like "Song Joong-ki". ``silver`` adds
+    machine-labelled sentences (:func:`read_silver`, e.g. a fine-tuned transformer's tags on unlabeled
+    text, ``warta train silver``) whose labeller's confidence is at least ``min_confidence``: the CRF
+    learns the teacher's knowledge of names while staying fast.
     """
     import pycrfsuite
 
@@ -924,6 +958,13 @@ def train(
         if split is not None:
             augmented += 1
             trainer.append(features(split[0]), split[1])
+    silver_used = silver_skipped = 0
+    for words, tags, conf in read_silver(silver) if silver is not None else ():
+        if conf < min_confidence:
+            silver_skipped += 1
+            continue
+        silver_used += 1
+        trainer.append(features(words), tags)
     trainer.set_params({
         "c1": c1, "c2": c2, "max_iterations": max_iterations,
         "feature.possible_transitions": True, "feature.minfreq": min_freq,
@@ -940,6 +981,8 @@ def train(
                    "drop_unmarked_orgs": drop_unmarked_orgs, "hyphen_copies": hyphen_copies},
         "train_sentences": dict(counts),
         "hyphen_copies": augmented,
+        **({"silver": {"file": silver.name, "min_confidence": min_confidence, "sentences": silver_used,
+                       "below_confidence": silver_skipped}} if silver is not None else {}),
         "dropped_sentences": dict(dropped),
         "labels": list(LABELS),
         "data_conventions": [

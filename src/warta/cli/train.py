@@ -65,7 +65,12 @@ def train_clusters(root: Path, out: Path | None) -> None:
 @click.option("--c1", default=0.05, show_default=True, help="L1 regularisation.")
 @click.option("--c2", default=0.1, show_default=True, help="L2 regularisation.")
 @click.option("--iterations", default=200, show_default=True, help="Maximum L-BFGS iterations.")
-def train_ner(root: Path, out: Path | None, c1: float, c2: float, iterations: int) -> None:
+@click.option("--silver", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Machine-labelled sentences to learn from as well (`warta train silver`).")
+@click.option("--min-confidence", default=0.0, show_default=True,
+              help="Leave out silver sentences whose labeller's confidence is below this.")
+def train_ner(root: Path, out: Path | None, c1: float, c2: float, iterations: int, silver: Path | None,
+              min_confidence: float) -> None:
     """Train the Indonesian NER CRF on the NERP, NERGrit and idner-news-2k train splits.
 
     Deterministic (L-BFGS on fixed data): the same corpora give the same model. Writes the model and a
@@ -93,7 +98,8 @@ def train_ner(root: Path, out: Path | None, c1: float, c2: float, iterations: in
             elif loss:
                 progress.update(task, loss=f"loss {float(loss.group(1)):.0f}")
 
-        card = train_model(root, out, c1=c1, c2=c2, max_iterations=iterations, progress=report)
+        card = train_model(root, out, c1=c1, c2=c2, max_iterations=iterations, silver=silver,
+                           min_confidence=min_confidence, progress=report)
         progress.update(task, completed=iterations)
     card["trained_seconds"] = round(time.monotonic() - started, 1)
     card["date"] = datetime.now(UTC).isoformat(timespec="seconds")
