@@ -92,6 +92,14 @@ def test_a_tiny_fine_tune_lowers_the_loss_and_survives_save_and_load(tmp_path: P
     again = t.Teacher.load(tmp_path)
     after = again.probabilities([w for w, _ in data[:2]])
     assert all(np.allclose(a, b, atol=1e-5) for a, b in zip(before, after, strict=True))
+    # A teacher's directory as the entities stage's model: the stage tags with it.
+    from warta.entities import find_mentions_many
+    from warta.ner import load_model
+
+    assert isinstance(load_model(str(tmp_path)), t.Teacher)
+    text = "Presiden Joko Widodo tiba di Jakarta."
+    mentions = find_mentions_many([text], ["id"], model=str(tmp_path))[0]
+    assert [(m.start, m.end, m.label) for m in mentions] == again.spans_many([text])[0]
 
 
 def test_silver_leaves_out_evaluation_and_train_sentences(teacher: t.Teacher, tmp_path: Path) -> None:
