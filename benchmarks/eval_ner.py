@@ -40,7 +40,7 @@ def evaluate_stage(model: NerModel, root: Path, corpus: str, split: str = "test"
     gold = [bio_spans(tags) for _, tags in data]
     annotated = {x[2] for g in gold for x in g}
     pred = []
-    for words, _ in data:
+    for (words, _), tags in zip(data, model.tag_many([words for words, _ in data]), strict=True):
         starts, pos = [], 0
         for w in words:
             starts.append(pos)
@@ -48,7 +48,7 @@ def evaluate_stage(model: NerModel, root: Path, corpus: str, split: str = "test"
         text = " ".join(words)
         by_start = {c: i for i, c in enumerate(starts)}
         by_end = {c + len(w): i + 1 for i, (c, w) in enumerate(zip(starts, words, strict=True))}
-        mentions = [Mention(starts[s], starts[e - 1] + len(words[e - 1]), k) for s, e, k in bio_spans(model.tag(words))]
+        mentions = [Mention(starts[s], starts[e - 1] + len(words[e - 1]), k) for s, e, k in bio_spans(tags)]
         spans = [(by_start.get(m.start, -1), by_end.get(m.end, -1), m.label) for m in resolve_mentions(text, mentions)]
         pred.append([x for x in spans if x[2] in annotated])
     return score(gold, pred)

@@ -1016,7 +1016,8 @@ def evaluate(model: NerModel, root: Path, corpus: str, split: str = "test") -> d
     data = corpus_split(root, corpus, split)
     gold = [bio_spans(tags) for _, tags in data]
     annotated = {s[2] for g in gold for s in g}
-    pred = [[s for s in bio_spans(model.tag(words)) if s[2] in annotated] for words, _ in data]
+    tagged = model.tag_many([words for words, _ in data])
+    pred = [[s for s in bio_spans(tags) if s[2] in annotated] for tags in tagged]
     result = score(gold, pred)
     result["sentences"] = len(data)
     return result
