@@ -811,12 +811,18 @@ class NerModel:
 
     def spans_many(self, texts: Sequence[str]) -> list[list[tuple[int, int, str]]]:
         """Entity spans of many texts, tagged in one batch (much faster than one by one)."""
-        sents = [(k, toks) for k, text in enumerate(texts) for toks in sentences(text)]
-        tagged = self.tag_many([[t.text for t in toks] for _, toks in sents])
-        out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
-        for (k, toks), tags in zip(sents, tagged, strict=True):
-            out[k].extend((toks[s].start, toks[e - 1].end, kind) for s, e, kind in bio_spans(tags))
-        return out
+        return text_spans(self, texts)
+
+
+def text_spans(tagger: Any, texts: Sequence[str]) -> list[list[tuple[int, int, str]]]:
+    """Character spans ``(start, end, type)`` of the entities of each text, by any tagger with
+    ``tag_many`` (the CRF, the teacher): every sentence of every text tagged in one batch."""
+    sents = [(k, toks) for k, text in enumerate(texts) for toks in sentences(text)]
+    tagged = tagger.tag_many([[t.text for t in toks] for _, toks in sents])
+    out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
+    for (k, toks), tags in zip(sents, tagged, strict=True):
+        out[k].extend((toks[s].start, toks[e - 1].end, kind) for s, e, kind in bio_spans(tags))
+    return out
 
 
 @lru_cache(maxsize=4)
@@ -824,7 +830,7 @@ def load_model(path: str | None = None) -> Any:
     """The shipped CRF, or the given one; a directory holds a transformer teacher (:mod:`warta.teacher`).
 
     Both tag with ``tag``, ``tag_many`` and ``spans_many``. The teacher is about 5 points of F1 better
-    and about a hundred times slower (``docs/ner.md``): for small collections where accuracy matters
+    and about 40 times slower (``docs/teacher.md``): for small collections where accuracy matters
     more than speed (``[entities] model = "artifacts/ner-teacher"``).
     """
     if path and Path(path).is_dir():
