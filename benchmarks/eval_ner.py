@@ -11,8 +11,9 @@ Throughput runs the whole ``entities`` stage (CRF + roles + canonical names) ove
 of the indonews corpus, next to a tokenise-only baseline measured in the same run;
 articles per CPU-second is printed too, since wall time depends on what else the machine runs. Both
 runs follow an untimed warm-up pass (the model caches each word's feature weights).
-``--teacher DIR`` scores the transformer teacher (``warta train teacher``) instead; its throughput is
-its tagging plus the stage's mention resolution (titles, alias types, repeats), without the resolver.
+``--teacher DIR`` scores the transformer teacher (``warta train teacher``) blended with the CRF instead
+(``--teacher-weight 1``: the teacher alone); its throughput is its tagging plus the stage's mention
+resolution (titles, alias types, repeats), without the resolver.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path
 from warta.article import Article
 from warta.entities import EntityRecognizer, Mention, resolve_mentions
 from warta.ner import CORPORA, NerModel, bio_spans, corpus_split, evaluate, has_split, indonews_texts, score, sentences
+from warta.settings import load_settings
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 PUBLISHED = {"nerui": ("IndoBERT (IndoLEM, in-domain fine-tuning)", 90.1)}
@@ -59,14 +61,17 @@ def main() -> None:
     parser.add_argument("--model", help="CRF model file (default: the packaged one)")
     parser.add_argument("--split", choices=("test", "dev"), default="test")
     parser.add_argument("--articles", type=int, default=2000)
-    parser.add_argument("--teacher", help="a teacher folder saved by `warta train teacher` (instead of the CRF)")
+    parser.add_argument("--teacher", help="a teacher folder saved by `warta train teacher`: tag with it blended "
+                        "with the CRF (instead of the CRF alone)")
+    parser.add_argument("--teacher-weight", type=float, default=load_settings().entities.teacher_weight,
+                        help="the teacher's weight in the blend; 1 = the teacher alone [default: settings]")
     args = parser.parse_args()
     root = SHARED / "ner-id"
     if args.teacher:
-        from warta.teacher import Teacher
+        from warta.teacher import Blend, Teacher
 
-        model = Teacher.load(args.teacher)
-        print(f"model: teacher {args.teacher}")
+        model = Blend(Teacher.load(args.teacher), NerModel(args.model), args.teacher_weight)
+        print(f"model: teacher {args.teacher} blended with the CRF {model.crf.path}, teacher weight {model.weight}")
     else:
         model = NerModel(args.model)
         print(f"model: {model.path}")
@@ -101,7 +106,7 @@ def main() -> None:
                          for text, spans in zip(texts, tagged, strict=True))
         took, cpu = time.perf_counter() - t, time.process_time() - cpu
         print(f"throughput: {len(texts)} articles, {n_tokens / len(texts):.0f} tokens and "
-              f"{n_entities / len(texts):.1f} entities per article; teacher + mention resolution: "
+              f"{n_entities / len(texts):.1f} entities per article; tagging + mention resolution: "
               f"{len(texts) / took:.1f} articles/s wall, "
               f"{len(texts) / cpu:.1f} per CPU-second; {took / base:.1f}x the tokenise-only time "
               f"({len(texts) / base:.1f} articles/s)")

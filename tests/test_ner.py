@@ -146,6 +146,32 @@ def test_shipped_model_reads_hyphenated_names_either_way() -> None:
     assert any(k == "LOC" and name.endswith("Soekarno - Hatta") for name, k in spans)
 
 
+def test_marginals_match_brute_force_enumeration_and_agree_with_viterbi() -> None:
+    import itertools
+
+    import numpy as np
+
+    model = ner.load_model()
+    batch = [["Kim", "Jong", "Un"], ["Presiden", "Joko", "Widodo", "tiba", "di", "Moskow", "."], [], ["Hai"]]
+    marginals = model.marginals(batch)
+    assert [m.shape for m in marginals] == [(len(w), len(model.labels)) for w in batch]
+    assert all(np.allclose(m.sum(axis=1), 1.0) for m in marginals)
+    # Every label sequence of the 3-word sentence, scored as the CRF scores it.
+    em, _ = model._padded(batch[:1])
+    n = len(model.labels)
+    expected, total = np.zeros((3, n)), 0.0
+    for path in itertools.product(range(n), repeat=3):
+        weight = np.exp(sum(em[0, i, k] for i, k in enumerate(path))
+                        + sum(model._transitions[a, b] for a, b in itertools.pairwise(path)))
+        total += weight
+        for i, k in enumerate(path):
+            expected[i, k] += weight
+    assert np.allclose(marginals[0], expected / total)
+    # On confident sentences the likeliest label of each word is the Viterbi path's.
+    for words, m in zip(batch, marginals, strict=True):
+        assert [model.labels[k] for k in m.argmax(axis=1)] == model.tag(words)
+
+
 @pytest.mark.parametrize("corpus", sorted(MIN_F1))
 def test_quality_gate(ner_id: Path, corpus: str) -> None:
     result = ner.evaluate(ner.load_model(), ner_id, corpus)

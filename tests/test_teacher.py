@@ -96,10 +96,32 @@ def test_a_tiny_fine_tune_lowers_the_loss_and_survives_save_and_load(tmp_path: P
     from warta.entities import find_mentions_many
     from warta.ner import load_model
 
-    assert isinstance(load_model(str(tmp_path)), t.Teacher)
+    blend = load_model(str(tmp_path))
+    assert isinstance(blend, t.Blend) and isinstance(blend.teacher, t.Teacher) and blend.weight == 0.5
     text = "Presiden Joko Widodo tiba di Jakarta."
     mentions = find_mentions_many([text], ["id"], model=str(tmp_path))[0]
-    assert [(m.start, m.end, m.label) for m in mentions] == again.spans_many([text])[0]
+    assert [(m.start, m.end, m.label) for m in mentions] == blend.spans_many([text])[0]
+    alone = find_mentions_many([text], ["id"], model=str(tmp_path), teacher_weight=1.0)[0]
+    assert [(m.start, m.end, m.label) for m in alone] == again.spans_many([text])[0]
+
+
+def test_the_blend_mixes_the_teachers_probabilities_with_the_crfs_marginals(teacher: t.Teacher) -> None:
+    from warta.ner import NerModel
+
+    crf = NerModel()
+    batch = [w for w, _ in labelled()] + [[]]
+    ours, theirs = teacher.probabilities(batch), crf.marginals(batch)
+    columns = [crf.labels.index(tag) for tag in t.TAGS]
+    for weight in (0.0, 0.3, 1.0):
+        mixed = t.Blend(teacher, crf, weight).probabilities(batch)
+        for m, p, q in zip(mixed, ours, theirs, strict=True):
+            assert m.shape == p.shape and np.allclose(m, weight * p + (1 - weight) * q[:, columns])
+            assert np.allclose(m.sum(axis=1), 1.0, atol=1e-5)
+    # Weight 0 decodes the CRF's marginals: on these easy sentences, the CRF's own Viterbi tags.
+    assert t.Blend(teacher, crf, 0.0).tag_many(batch) == crf.tag_many(batch)
+    assert t.Blend(teacher, crf, 1.0).tag_many(batch) == teacher.tag_many(batch)
+    with pytest.raises(t.ConfigError, match="outside"):
+        t.Blend(teacher, crf, 1.5)
 
 
 def test_silver_leaves_out_evaluation_and_train_sentences(teacher: t.Teacher, tmp_path: Path) -> None:

@@ -1402,18 +1402,21 @@ def _english(model: str) -> Any:
                           f": {exc}") from None
 
 
-def find_mentions(text: str, language: str | None, *, model: str = "", english_model: str = "") -> list[Mention]:
+def find_mentions(text: str, language: str | None, *, model: str = "", english_model: str = "",
+                  teacher_weight: float = 0.5) -> list[Mention]:
     """Raw entity mentions in ``text``: warta's CRF for Indonesian-like text, spaCy for English."""
-    return find_mentions_many([text], [language], model=model, english_model=english_model)[0]
+    return find_mentions_many([text], [language], model=model, english_model=english_model,
+                              teacher_weight=teacher_weight)[0]
 
 
 def find_mentions_many(texts: Sequence[str], languages: Sequence[str | None], *, model: str = "",
-                       english_model: str = "") -> list[list[Mention]]:
-    """:func:`find_mentions` for many texts; the Indonesian ones are tagged in one batch (faster)."""
+                       english_model: str = "", teacher_weight: float = 0.5) -> list[list[Mention]]:
+    """:func:`find_mentions` for many texts; the Indonesian ones are tagged in one batch (faster).
+    ``model`` and ``teacher_weight``: as :func:`warta.ner.load_model`."""
     out: list[list[Mention]] = [[] for _ in texts]
     indonesian = [i for i, lang in enumerate(languages) if lang is None or lang in INDONESIAN_LIKE]
     if indonesian:
-        tagged = load_model(model or None).spans_many([texts[i] for i in indonesian])
+        tagged = load_model(model or None, teacher_weight).spans_many([texts[i] for i in indonesian])
         for i, spans in zip(indonesian, tagged, strict=True):
             out[i] = [Mention(s, e, label) for s, e, label in spans]
     english = [i for i, lang in enumerate(languages) if lang == "en"]
@@ -1439,6 +1442,7 @@ class EntityRecognizer:
         section = (settings or load_settings()).entities
         self.model = section.model
         self.english_model = section.english_model
+        self.teacher_weight = float(section.teacher_weight)
         self.resolver = EntityResolver()
 
     def _spans(self, article: Article, mentions: list[Mention]) -> list[Span]:
@@ -1456,7 +1460,7 @@ class EntityRecognizer:
 
     def _run(self, batch: Sequence[Article]) -> None:
         found = find_mentions_many([a.text for a in batch], [a.language for a in batch], model=self.model,
-                                   english_model=self.english_model)
+                                   english_model=self.english_model, teacher_weight=self.teacher_weight)
         for article, mentions in zip(batch, found, strict=True):
             article.set_layer("entity", self._spans(article, mentions))
 

@@ -538,6 +538,41 @@ class Teacher:
         return losses
 
 
+class Blend:
+    """The teacher and the CRF together: each word's tag probabilities are the teacher's, weighted by
+    ``weight``, plus the CRF's marginals (forward-backward), weighted by ``1 - weight``; then
+    BIO-constrained Viterbi. The two make different mistakes (the CRF knows names from its gazetteers
+    and lexicon, the teacher reads context), so the blend beats either (docs/teacher.md: NER-UI test
+    86.4 with the stage against 84.1 for the teacher and 79.7 for the CRF). ``weight`` 1 is the teacher
+    alone. It costs the teacher's time plus the CRF's (a few percent more).
+    """
+
+    def __init__(self, teacher: Teacher, crf: Any, weight: float = 0.5) -> None:
+        if not 0.0 <= weight <= 1.0:
+            raise ConfigError(f"teacher weight {weight} is outside [0, 1]")
+        self.teacher, self.crf, self.weight = teacher, crf, weight
+        self._columns = [crf.labels.index(t) for t in TAGS]
+
+    def probabilities(self, batch: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        """Each sentence's blended ``words x TAGS`` probabilities."""
+        ours = self.teacher.probabilities(batch)
+        if self.weight == 1.0:
+            return ours
+        theirs = self.crf.marginals(batch)
+        return [self.weight * p + (1.0 - self.weight) * q[:, self._columns] for p, q in zip(ours, theirs, strict=True)]
+
+    def tag(self, words: Sequence[str]) -> list[str]:
+        return self.tag_many([words])[0]
+
+    def tag_many(self, batch: Sequence[Sequence[str]]) -> list[list[str]]:
+        return [self.teacher.decode(p) for p in self.probabilities(batch)]
+
+    def spans_many(self, texts: Sequence[str]) -> list[list[tuple[int, int, str]]]:
+        from .ner import text_spans
+
+        return text_spans(self, texts)
+
+
 def training_data(root: Path, corpora: Sequence[str] = TRAIN_CORPORA, *, hyphen_copies: bool = False,
                   limit: int | None = None, counts: Counter[str] | None = None
                   ) -> list[tuple[list[str], list[str]]]:
