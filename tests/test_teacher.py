@@ -171,6 +171,8 @@ def test_train_teacher_and_silver_commands(tmp_path: Path) -> None:
     card = json.loads((out / t.CARD_FILE).read_text(encoding="utf-8"))
     assert card["settings"]["epochs"] == 1 and card["examples"] == 24 and len(card["epoch_losses"]) == 1
     assert set(card["dev"]) == set(CORPORA) and "test" not in card
+    assert card["blend"]["teacher_weight"] == 0.5 and set(card["blend"]["dev"]) == set(CORPORA)
+    assert "accurate mode" in result.output
     silver = tmp_path / "silver.conll"
     result = CliRunner().invoke(cli, ["train", "silver", "--teacher", str(out), "--out", str(silver),
                                       "--corpora", str(root), "--limit", "5"])

@@ -161,7 +161,8 @@ def train_teacher(obj: Any, root: Path, out: Path, epochs: int | None, lr: float
     from collections import Counter
     from importlib.metadata import version
 
-    from ..teacher import Teacher, training_data
+    from ..ner import NerModel
+    from ..teacher import Blend, Teacher, training_data
 
     if not root.is_dir():
         raise click.ClickException(f"corpora not found at {root} (use --corpora PATH/ner-id)")
@@ -194,9 +195,17 @@ def train_teacher(obj: Any, root: Path, out: Path, epochs: int | None, lr: float
         "trained_seconds": round(time.monotonic() - started, 1),
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    table = _score(teacher, root, card, ("dev", "test") if test else ("dev",))
+    splits = ("dev", "test") if test else ("dev",)
+    table = _score(teacher, root, card, splits)
+    table.title = "the teacher alone"
+    # What the entities stage tags with when [entities] model names this folder (ner.load_model).
+    weight = obj.settings.entities.teacher_weight
+    card["blend"] = {"teacher_weight": weight}
+    blended = _score(Blend(teacher, NerModel(), weight), root, card["blend"], splits)
+    blended.title = f"blended with the CRF, teacher weight {weight} (the entities stage's accurate mode)"
     teacher.save(out, card)
     console.print(table)
+    console.print(blended)
     console.print(f"teacher {out} trained in {card['trained_seconds']} s (epoch losses {card['epoch_losses']})")
 
 
