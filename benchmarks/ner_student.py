@@ -15,9 +15,9 @@ the fast path keeps. Not part of the product (docs/teacher.md has the figures an
    batches of 32 sentences of similar length, seeded.
    ``--stack``: the CRF's marginals are inputs of the BiLSTM too (then the gold train sentences are left
    out: the CRF's marginals on them are too sure).
-3. Scores: NER-UI dev pool for the student alone and blended with the CRF's marginals at several student
-   weights (1: the student alone) (``Blend`` with the student in the teacher's place); the best weight on dev then scored once on
-   every test split. Speed: the student's forward pass (torch, 2 threads) over 2,000 indonews articles.
+3. Scores: NER-UI dev pool for the student alone and blended with the CRF's marginals at several
+   student weights (``Blend`` with the student in the teacher's place; 1 = the student alone); the best
+   weight on dev then scored once on every test split. Speed: the student's forward pass (torch, 2 threads) over 2,000 indonews articles.
 """
 
 from __future__ import annotations
