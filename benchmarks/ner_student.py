@@ -17,7 +17,8 @@ the fast path keeps. Not part of the product (docs/teacher.md has the figures an
    out: the CRF's marginals on them are too sure).
 3. Scores: NER-UI dev pool for the student alone and blended with the CRF's marginals at several
    student weights (``Blend`` with the student in the teacher's place; 1 = the student alone); the best
-   weight on dev then scored once on every test split. Speed: the student's forward pass (torch, 2 threads) over 2,000 indonews articles.
+   weight on dev then scored once on every test split. Speed: the student's forward pass (torch, 2
+   threads) over 2,000 indonews articles.
 """
 
 from __future__ import annotations
