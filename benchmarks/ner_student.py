@@ -13,6 +13,7 @@ the fast path keeps. Not part of the product (docs/teacher.md has the figures an
 2. Student: each word's frozen e5 input embedding (the mean of its subwords' vectors, scaled to norm 4)
    and four casing bits, a tanh projection, a BiLSTM, a linear tag layer; soft cross-entropy, Adam,
    batches of 32 sentences of similar length, seeded.
+   ``--chars N``: learned N-d embeddings of each word's first and last three letters, as more inputs.
    ``--stack``: the CRF's marginals are inputs of the BiLSTM too (then the gold train sentences are left
    out: the CRF's marginals on them are too sure).
 3. Scores: NER-UI dev pool for the student alone and blended with the CRF's marginals at several
@@ -70,6 +71,8 @@ def main() -> None:
     parser.add_argument("--layers", type=int, default=1)
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--chars", type=int, default=0,
+                        help="learned embeddings of this size for each word's first and last three letters")
     parser.add_argument("--stack", action="store_true",
                         help="give the student the CRF's marginals as inputs too (then it is not blended again)")
     args = parser.parse_args()
@@ -120,19 +123,25 @@ def main() -> None:
     casing = np.array([[w[:1].isupper(), w.isupper() and len(w) > 1, any(c.isdigit() for c in w),
                         not w[:1].isalnum()] for w in names], np.float32)
     features = torch.from_numpy(np.concatenate([vectors, casing], 1))
+    affixes: dict[str, int] = {}
+    affix_ids = torch.tensor([[affixes.setdefault("<" + w[:3].lower(), len(affixes)),
+                               affixes.setdefault(w[-3:].lower() + ">", len(affixes))] for w in names])
 
     class Student(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
             self.inp = torch.nn.Linear(features.shape[1], args.hidden)
-            self.rnn = torch.nn.LSTM(args.hidden + extra, args.hidden, num_layers=args.layers, batch_first=True,
-                                     bidirectional=True, dropout=0.1 if args.layers > 1 else 0.0)
+            self.affix = torch.nn.Embedding(len(affixes), args.chars) if args.chars else None
+            self.rnn = torch.nn.LSTM(args.hidden + extra + 2 * args.chars, args.hidden, num_layers=args.layers,
+                                     batch_first=True, bidirectional=True, dropout=0.1 if args.layers > 1 else 0.0)
             self.out = torch.nn.Linear(2 * args.hidden, len(T.TAGS))
 
         def forward(self, ids: torch.Tensor, lengths: list[int], marginals: torch.Tensor) -> torch.Tensor:
             x = torch.nn.functional.dropout(torch.tanh(self.inp(features[ids])), 0.1, self.training)
             if extra:
                 x = torch.cat([x, marginals], -1)
+            if self.affix is not None:
+                x = torch.cat([x, self.affix(affix_ids[ids]).flatten(-2)], -1)
             packed = torch.nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
             y, _ = torch.nn.utils.rnn.pad_packed_sequence(self.rnn(packed)[0], batch_first=True)
             return self.out(y)
