@@ -384,9 +384,8 @@ class Teacher:
     def __init__(self, e5: E5File | None = None, *, max_tokens: int = 128, constrained: bool = True,
                  batch_tokens: int = 4096, seed: int = 0) -> None:
         _require("torch")
-        import torch
-
-        torch.set_num_threads(2)
+        # torch's own thread count (the physical cores) is left alone: setting it here would change it
+        # for the whole process, and pin a many-core server to what suits this 2-core machine.
         self.e5 = e5 or E5File()
         self.subwords = Subwords(self.e5)
         self.encoder = Encoder(self.e5, seed=seed)
