@@ -313,6 +313,29 @@ def test_cp1252_rows_after_an_ascii_head_are_decoded_not_lost(tmp_path: Path) ->
     assert codes(items) == ["ok"] * 5 and items[-1].raw_text == late and items[-1].meta["encoding"] == "cp1252"
 
 
+def test_a_stream_guesses_its_legacy_encoding_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from warta import sources
+
+    guesses = []
+    real = sources._legacy_encoding
+
+    def counted(raw: bytes, max_chaos: float) -> str | None:
+        guesses.append(raw)
+        return real(raw, max_chaos)
+
+    monkeypatch.setattr(sources, "_legacy_encoding", counted)
+    settings = SETTINGS.with_overrides({"sources": {"sniff_bytes": 64}})
+    late = ["Kafe “Sate” di Menteng—tempat favorit—ditutup.", "Harga naik 5‰ — kata pedagang “lagi”.",
+            "Café à la carte, ujar pemilik."]
+    path = tmp_path / "campur.csv"
+    path.write_bytes(("title,text\n" + "".join(f"Judul {i},Isi biasa {i}.\n" for i in range(5))
+                      + "".join(f"Akhir {i},\"{t}\"\n" for i, t in enumerate(late))).encode("cp1252"))
+    items = read(path, settings=settings)
+    assert codes(items) == ["ok"] * 8
+    assert [i.raw_text for i in items[-3:]] == late and {i.meta["encoding"] for i in items[-3:]} == {"cp1252"}
+    assert len(guesses) == 1
+
+
 def test_big_single_item_is_rejected_without_reading_it(tmp_path: Path) -> None:
     big = tmp_path / "big.txt"
     with big.open("wb") as fh:

@@ -483,11 +483,13 @@ def _lines(stream: BinaryIO, encoding: str, limit: int, max_chaos: float = 1.0) 
     ``limit`` bytes is skipped without being held in memory. The encoding of a stream is guessed
     from its first bytes; when those were plain ASCII (read as UTF-8) and a later line is not UTF-8,
     that line is decoded from a confident legacy guess (cp1252, ...) rather than lost, unless the
-    stream has already shown real UTF-8 (then the line is broken, E201).
+    stream has already shown real UTF-8 (then the line is broken, E201). The first guess serves the
+    later lines it decodes (a stream has one encoding; guessing costs about a millisecond a line).
     """
     number = 0
     readline = stream.readline
     seen_utf8 = False
+    legacy_guess: str | None = None  # a stream has one encoding: the first legacy guess serves the rest
     while True:
         raw = readline(limit + 1)
         if not raw:
@@ -505,7 +507,11 @@ def _lines(stream: BinaryIO, encoding: str, limit: int, max_chaos: float = 1.0) 
         except UnicodeDecodeError as exc:
             legacy = None
             if encoding == "utf-8" and not seen_utf8 and not _mixes_utf8(raw):
-                legacy = _legacy_encoding(raw, max_chaos)
+                if legacy_guess and _decodes(raw, legacy_guess):
+                    legacy = legacy_guess
+                else:
+                    legacy = _legacy_encoding(raw, max_chaos)
+                    legacy_guess = legacy_guess or legacy
             if legacy is not None:
                 yield number, raw.decode(legacy, "replace"), None, legacy
             else:
@@ -514,6 +520,14 @@ def _lines(stream: BinaryIO, encoding: str, limit: int, max_chaos: float = 1.0) 
             continue
         seen_utf8 = seen_utf8 or (encoding == "utf-8" and not raw.isascii())
         yield number, text, None, ""
+
+
+def _decodes(raw: bytes, encoding: str) -> bool:
+    try:
+        raw.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 class _LineFeed:
