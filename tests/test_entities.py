@@ -129,6 +129,13 @@ def test_title_inside_a_person_span_becomes_the_role() -> None:
         "Andrei Belousov", "Menteri Pertahanan Rusia", "Andrei Belousov")
 
 
+def test_the_tagger_reads_across_abbreviation_dots() -> None:
+    # An initial or a name head's dot is no sentence end for the tagger (ner.sentences(join_abbreviations)).
+    text = "Presiden Susilo B. Yudhoyono tiba di St. Louis. Direktur Randy R. Murdoko ikut."
+    found = {(text[m.start : m.end], m.label) for m in resolve_mentions(text, find_mentions(text, "id"))}
+    assert {("Susilo B. Yudhoyono", "PER"), ("St. Louis", "LOC"), ("Randy R. Murdoko", "PER")} <= found
+
+
 def test_ambiguous_short_name_takes_the_nearest_earlier_full_name() -> None:
     text = "Kim Jong Un bertemu Kim Hong Kyun. Kim tersenyum."
     got = resolve_mentions(text, [Mention(0, 11, "PER"), Mention(20, 33, "PER"), Mention(35, 38, "PER")])

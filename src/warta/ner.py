@@ -130,12 +130,31 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
     return [Token(m.group(), m.start() + offset, m.end() + offset) for m in TOKEN_RE.finditer(text)]
 
 
-def sentences(text: str) -> Iterator[list[Token]]:
-    """Token lists for each sentence of each line of ``text``, offsets into ``text``."""
+#: Abbreviations whose dot ends no sentence before a capitalised word or a number: titles ("Dr. Budi",
+#: "KH. Ma'ruf Amin", "Prof. Dr. Ir."), ranks, name heads ("St. Louis", "Jl. Sudirman No. 5"), and any
+#: single capital (an initial: "Susilo B. Yudhoyono").
+_ABBREVIATED = re.compile(
+    r"(?:^|[\s(\"“'‘])(?:[A-Z]|" + "|".join(
+        "Dr dr Drs Dra Prof Ir Hj KH Kol Letjen Mayjen Brigjen Jend Kapt Bpk Sdr Ny Tn St Ste Mt Ft Jl Jln Gg "
+        "No Mr Mrs Ms Jr Sr".split()) + r")\.$")
+
+
+def sentences(text: str, *, join_abbreviations: bool = False) -> Iterator[list[Token]]:
+    """Token lists for each sentence of each line of ``text``, offsets into ``text``.
+
+    ``join_abbreviations``: no break after an abbreviation of :data:`_ABBREVIATED` (what the tagger
+    reads; the word clusters were built without it, so their rebuild stays the same).
+
+    >>> [[t.text for t in s] for s in sentences("Dr. Budi tiba di Jl. Sudirman No. 5. Ia senang.",
+    ...                                          join_abbreviations=True)]
+    [['Dr', '.', 'Budi', 'tiba', 'di', 'Jl', '.', 'Sudirman', 'No', '.', '5', '.'], ['Ia', 'senang', '.']]
+    """
     pos = 0
     for line in text.split("\n"):
         start = 0
         for m in _SENTENCE_END.finditer(line):
+            if join_abbreviations and _ABBREVIATED.search(line[max(start, m.start() - 16) : m.start()]):
+                continue
             toks = tokenize(line[start : m.start()], pos + start)
             if toks:
                 yield toks
@@ -855,7 +874,7 @@ class NerModel:
 def text_spans(tagger: Any, texts: Sequence[str]) -> list[list[tuple[int, int, str]]]:
     """Character spans ``(start, end, type)`` of the entities of each text, by any tagger with
     ``tag_many`` (the CRF, the teacher): every sentence of every text tagged in one batch."""
-    sents = [(k, toks) for k, text in enumerate(texts) for toks in sentences(text)]
+    sents = [(k, toks) for k, text in enumerate(texts) for toks in sentences(text, join_abbreviations=True)]
     tagged = tagger.tag_many([[t.text for t in toks] for _, toks in sents])
     out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
     for (k, toks), tags in zip(sents, tagged, strict=True):
