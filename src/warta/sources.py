@@ -507,11 +507,12 @@ def _lines(stream: BinaryIO, encoding: str, limit: int, max_chaos: float = 1.0) 
         except UnicodeDecodeError as exc:
             legacy = None
             if encoding == "utf-8" and not seen_utf8 and not _mixes_utf8(raw):
-                if legacy_guess and _decodes(raw, legacy_guess):
-                    legacy = legacy_guess
-                else:
-                    legacy = _legacy_encoding(raw, max_chaos)
-                    legacy_guess = legacy_guess or legacy
+                again = _decoded(raw, legacy_guess) if legacy_guess else None
+                if again is not None:
+                    yield number, again, None, legacy_guess
+                    continue
+                legacy = _legacy_encoding(raw, max_chaos)
+                legacy_guess = legacy_guess or legacy
             if legacy is not None:
                 yield number, raw.decode(legacy, "replace"), None, legacy
             else:
@@ -522,12 +523,12 @@ def _lines(stream: BinaryIO, encoding: str, limit: int, max_chaos: float = 1.0) 
         yield number, text, None, ""
 
 
-def _decodes(raw: bytes, encoding: str) -> bool:
+def _decoded(raw: bytes, encoding: str) -> str | None:
+    """``raw`` decoded strictly from ``encoding``, or None where it does not fit."""
     try:
-        raw.decode(encoding)
+        return raw.decode(encoding)
     except UnicodeDecodeError:
-        return False
-    return True
+        return None
 
 
 class _LineFeed:
