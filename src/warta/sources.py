@@ -507,8 +507,7 @@ def _lines(stream: BinaryIO, encoding: str, limit: int, max_chaos: float = 1.0) 
         except UnicodeDecodeError as exc:
             legacy = None
             if encoding == "utf-8" and not seen_utf8 and not _mixes_utf8(raw):
-                again = _decoded(raw, legacy_guess) if legacy_guess else None
-                if again is not None:
+                if legacy_guess is not None and (again := _decoded(raw, legacy_guess)) is not None:
                     yield number, again, None, legacy_guess
                     continue
                 legacy = _legacy_encoding(raw, max_chaos)
