@@ -36,7 +36,7 @@ from typing import Any, Protocol
 
 from .article import Article, Span
 from .errors import ConfigError
-from .ner import TOKEN_RE, entity_key, gazetteers, load_model
+from .ner import NAME_HEADS, TOKEN_RE, entity_key, gazetteers, load_model
 from .ner import lexicon as ner_lexicon
 from .pipeline import stage
 from .settings import load_settings
@@ -1197,8 +1197,6 @@ def resolve_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
             for m, c in zip(out, canon, strict=True)]
 
 
-#: Abbreviated name heads whose dot the tokenizer splits off ("St. Louis", "Jl. Sudirman").
-_NAME_ABBREVIATIONS = frozenset("St Ste Mt Ft Jl Jln".split())
 _RUN_AFTER_DOT = re.compile(r"\. [A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*")
 _ABBREVIATION_BEFORE = re.compile(r"\b([A-Z][a-z]{1,2})\. $")
 
@@ -1216,14 +1214,14 @@ def _join_abbreviated(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     for m in mentions:
         head = _ABBREVIATION_BEFORE.search(text, max(0, m.start - 5), m.start) if text[m.start - 2 : m.start] == ". " \
             else None
-        if out and out[-1].end == m.start - 2 and text[out[-1].start : out[-1].end] in _NAME_ABBREVIATIONS:
+        if out and out[-1].end == m.start - 2 and text[out[-1].start : out[-1].end] in NAME_HEADS:
             out[-1] = replace(m, start=out[-1].start)
-        elif head and head.group(1) in _NAME_ABBREVIATIONS and (not out or out[-1].end <= m.start - 5):
+        elif head and head.group(1) in NAME_HEADS and (not out or out[-1].end <= m.start - 5):
             out.append(replace(m, start=m.start - len(head.group(0))))
         else:
             out.append(m)
     for i, m in enumerate(out):
-        if text[m.start : m.end] not in _NAME_ABBREVIATIONS:
+        if text[m.start : m.end] not in NAME_HEADS:
             continue
         run = _RUN_AFTER_DOT.match(text, m.end)
         if run and (i + 1 == len(out) or out[i + 1].start >= run.end()):

@@ -130,13 +130,16 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
     return [Token(m.group(), m.start() + offset, m.end() + offset) for m in TOKEN_RE.finditer(text)]
 
 
+#: Abbreviated name heads whose dot the tokenizer splits off ("St. Louis", "Jl. Sudirman"); the
+#: entities stage joins them to the name after them.
+NAME_HEADS = frozenset("St Ste Mt Ft Jl Jln".split())
 #: Abbreviations whose dot ends no sentence before a capitalised word or a number: titles ("Dr. Budi",
 #: "KH. Ma'ruf Amin", "Prof. Dr. Ir."), ranks, name heads ("St. Louis", "Jl. Sudirman No. 5"), and any
 #: single capital (an initial: "Susilo B. Yudhoyono").
 _ABBREVIATED = re.compile(
-    r"(?:^|[\s(\"“'‘])(?:[A-Z]|" + "|".join(
-        "Dr dr Drs Dra Prof Ir Hj KH Kol Letjen Mayjen Brigjen Jend Kapt Bpk Sdr Ny Tn St Ste Mt Ft Jl Jln Gg "
-        "No Mr Mrs Ms Jr Sr".split()) + r")\.$")
+    r"(?:^|[\s(\"“'‘])(?:[A-Z]|" + "|".join(sorted(NAME_HEADS) + (
+        "Dr dr Drs Dra Prof Ir Hj KH Kol Letjen Mayjen Brigjen Jend Kapt Bpk Sdr Ny Tn Gg No Mr Mrs Ms Jr Sr"
+    ).split()) + r")\.$")
 
 
 def sentences(text: str, *, join_abbreviations: bool = False) -> Iterator[list[Token]]:
