@@ -790,10 +790,8 @@ class NerModel:
     def tag_many(self, batch: Sequence[Sequence[str]], chunk: int = 256) -> list[list[str]]:
         """BIO tags of many sentences: Viterbi passes over ``chunk`` sentences of similar length at once
         (sorted by length, so little time goes on padding)."""
-        order = sorted(range(len(batch)), key=lambda k: len(batch[k]))
         out: list[list[str]] = [[] for _ in batch]
-        for start in range(0, len(order), chunk):
-            part = order[start : start + chunk]
+        for part in _by_length(batch, chunk):
             for k, tags in zip(part, self._viterbi([batch[k] for k in part]), strict=True):
                 out[k] = tags
         return out
@@ -841,11 +839,9 @@ class NerModel:
         import numpy as np
         from scipy.special import logsumexp
 
-        order = sorted(range(len(batch)), key=lambda k: len(batch[k]))
         out: list[Any] = [np.zeros((0, len(self.labels)))] * len(batch)
         trans = self._transitions[None]
-        for start in range(0, len(order), chunk):
-            part = order[start : start + chunk]
+        for part in _by_length(batch, chunk):
             em, lengths = self._padded([batch[k] for k in part])
             if not em.shape[1]:
                 continue
@@ -872,6 +868,13 @@ class NerModel:
     def spans_many(self, texts: Sequence[str]) -> list[list[tuple[int, int, str]]]:
         """Entity spans of many texts, tagged in one batch (much faster than one by one)."""
         return text_spans(self, texts)
+
+
+def _by_length(batch: Sequence[Sequence[str]], chunk: int) -> Iterator[list[int]]:
+    """Indices of ``batch``'s sentences, shortest first, ``chunk`` at a time (little padding per chunk)."""
+    order = sorted(range(len(batch)), key=lambda k: len(batch[k]))
+    for start in range(0, len(order), chunk):
+        yield order[start : start + chunk]
 
 
 def text_spans(tagger: Any, texts: Sequence[str]) -> list[list[tuple[int, int, str]]]:
