@@ -20,7 +20,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence, Sized
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -791,7 +791,7 @@ class NerModel:
         """BIO tags of many sentences: Viterbi passes over ``chunk`` sentences of similar length at once
         (sorted by length, so little time goes on padding)."""
         out: list[list[str]] = [[] for _ in batch]
-        for part in _by_length(batch, chunk):
+        for part in by_length(batch, chunk):
             for k, tags in zip(part, self._viterbi([batch[k] for k in part]), strict=True):
                 out[k] = tags
         return out
@@ -808,55 +808,40 @@ class NerModel:
         return em, lengths
 
     def _viterbi(self, batch: Sequence[Sequence[str]]) -> list[list[str]]:
-        import numpy as np
-
         em, lengths = self._padded(batch)
-        if not em.shape[1]:
-            return [[] for _ in batch]
-        n_labels = len(self.labels)
-        rows = np.arange(len(batch))
-        keep = np.broadcast_to(np.arange(n_labels), (len(batch), n_labels))
-        active = (lengths[None, :] > np.arange(em.shape[1])[:, None])[:, :, None]
-        back = np.zeros(em.shape, dtype=np.intp)
-        trans = self._transitions[None]
-        score = em[:, 0]
-        for t in range(1, em.shape[1]):
-            cand = score[:, :, None] + trans
-            best = cand.argmax(axis=1)
-            score = np.where(active[t], cand.max(axis=1) + em[:, t], score)
-            back[:, t] = np.where(active[t], best, keep)
-        state = score.argmax(axis=1)
-        path = np.zeros(em.shape[:2], dtype=np.intp)
-        for t in range(em.shape[1] - 1, -1, -1):
-            path[:, t] = state
-            state = back[rows, t, state]
+        path = best_paths(em, lengths, self._transitions)
         labels = self.labels
         return [[labels[k] for k in path[i, :n]] for i, n in enumerate(lengths.tolist())]
 
     def marginals(self, batch: Sequence[Sequence[str]], chunk: int = 256) -> list[Any]:
-        """Each sentence's ``words x labels`` marginal probabilities (forward-backward in log space,
-        ``chunk`` sentences of similar length at a time); columns in the order of ``labels``."""
+        """Each sentence's ``words x labels`` marginal probabilities (forward-backward, ``chunk``
+        sentences of similar length at a time); columns in the order of ``labels``.
+
+        Scaled forward-backward (Rabiner): probabilities rather than logs, each step renormalised, so a
+        step is one small matrix product instead of a log-sum-exp over ``labels x labels``.
+        """
         import numpy as np
-        from scipy.special import logsumexp
 
         out: list[Any] = [np.zeros((0, len(self.labels)))] * len(batch)
-        trans = self._transitions[None]
-        for part in _by_length(batch, chunk):
+        trans = np.exp(self._transitions - self._transitions.max())
+        for part in by_length(batch, chunk):
             em, lengths = self._padded([batch[k] for k in part])
             if not em.shape[1]:
                 continue
+            # Each word's scores shifted so its best is 0: a constant per word cancels in the marginals.
+            odds = np.exp(em - em.max(axis=2, keepdims=True))
             active = (lengths[:, None] > np.arange(em.shape[1])[None, :])[:, :, None]
-            alpha = np.empty_like(em)
-            alpha[:, 0] = em[:, 0]
+            alpha = np.empty_like(odds)
+            alpha[:, 0] = odds[:, 0] / odds[:, 0].sum(axis=1, keepdims=True)
             for t in range(1, em.shape[1]):
-                step = logsumexp(alpha[:, t - 1, :, None] + trans, axis=1) + em[:, t]
-                alpha[:, t] = np.where(active[:, t], step, alpha[:, t - 1])
-            beta = np.zeros_like(em)
+                step = (alpha[:, t - 1] @ trans) * odds[:, t]
+                alpha[:, t] = np.where(active[:, t], step / step.sum(axis=1, keepdims=True), alpha[:, t - 1])
+            beta = np.ones_like(odds)
             for t in range(em.shape[1] - 2, -1, -1):
-                step = logsumexp(trans + (em[:, t + 1] + beta[:, t + 1])[:, None, :], axis=2)
-                beta[:, t] = np.where(active[:, t + 1], step, 0.0)
-            log_z = logsumexp(alpha[np.arange(len(part)), np.maximum(lengths - 1, 0)], axis=1)
-            probs = np.exp(alpha + beta - log_z[:, None, None])
+                step = (odds[:, t + 1] * beta[:, t + 1]) @ trans.T
+                beta[:, t] = np.where(active[:, t + 1], step / step.sum(axis=1, keepdims=True), 1.0)
+            probs = alpha * beta
+            probs /= probs.sum(axis=2, keepdims=True)
             for row, k in enumerate(part):
                 out[k] = probs[row, : lengths[row]]
         return out
@@ -870,7 +855,41 @@ class NerModel:
         return text_spans(self, texts)
 
 
-def _by_length(batch: Sequence[Sequence[str]], chunk: int) -> Iterator[list[int]]:
+def best_paths(em: Any, lengths: Any, transitions: Any) -> Any:
+    """Viterbi over padded sequences at once: ``em`` state scores ``sentences x length x labels``,
+    ``lengths`` per sentence, ``transitions[a, b]`` the score of ``a`` then ``b`` (``-inf``: not
+    allowed). Returns the best label indices, ``sentences x length`` (past each end: padding).
+
+    >>> import numpy as np
+    >>> em = np.log([[[0.9, 0.1], [0.4, 0.6]], [[0.2, 0.8], [0.5, 0.5]]])
+    >>> best_paths(em, np.array([2, 1]), np.array([[0.0, -np.inf], [0.0, 0.0]])).tolist()
+    [[0, 0], [1, 1]]
+    """
+    import numpy as np
+
+    n_labels = em.shape[2]
+    rows = np.arange(len(em))
+    path = np.zeros(em.shape[:2], dtype=np.intp)
+    if not em.shape[1]:
+        return path
+    keep = np.broadcast_to(np.arange(n_labels), (len(em), n_labels))
+    active = (lengths[None, :] > np.arange(em.shape[1])[:, None])[:, :, None]
+    back = np.zeros(em.shape, dtype=np.intp)
+    trans = transitions[None]
+    score = em[:, 0]
+    for t in range(1, em.shape[1]):
+        cand = score[:, :, None] + trans
+        best = cand.argmax(axis=1)
+        score = np.where(active[t], cand.max(axis=1) + em[:, t], score)
+        back[:, t] = np.where(active[t], best, keep)
+    state = score.argmax(axis=1)
+    for t in range(em.shape[1] - 1, -1, -1):
+        path[:, t] = state
+        state = back[rows, t, state]
+    return path
+
+
+def by_length(batch: Sequence[Sized], chunk: int) -> Iterator[list[int]]:
     """Indices of ``batch``'s sentences, shortest first, ``chunk`` at a time (little padding per chunk)."""
     order = sorted(range(len(batch)), key=lambda k: len(batch[k]))
     for start in range(0, len(order), chunk):
