@@ -32,3 +32,22 @@ def corpus_csvs() -> list[Path]:
     if not files:
         pytest.skip(f"shared corpus not found under {CORPUS}")
     return files
+
+
+@pytest.fixture
+def entities_fail_on(monkeypatch):
+    """``entities_fail_on(marker)``: from then on, resolving the mentions of any text containing
+    ``marker`` raises ValueError("cannot read this one") (a stage failing on one article)."""
+    from warta import entities
+
+    real = entities.resolve_mentions
+
+    def install(marker: str) -> None:
+        def fragile(text, mentions):
+            if marker in text:
+                raise ValueError("cannot read this one")
+            return real(text, mentions)
+
+        monkeypatch.setattr(entities, "resolve_mentions", fragile)
+
+    return install

@@ -216,6 +216,32 @@ def test_pipe_batches_give_the_same_spans_as_one_by_one(seed_spans: dict) -> Non
         [[(s.start, s.end, s.label, s.attrs) for s in spans] for spans in single]
 
 
+def test_pipe_in_worker_processes_gives_the_same_spans(seed_spans: dict) -> None:
+    texts = [art.text for art, _ in seed_spans.values()]
+    # Halves too, so that several batches go to the workers and canonical names cross batches.
+    texts += [t[: len(t) // 2] for t in texts] + [t[len(t) // 2 :] for t in texts]
+
+    def spans(n_process: int) -> list:
+        arts = [Article(source=f"x{k}", text=t, language="id") for k, t in enumerate(texts)]
+        return [[(s.start, s.end, s.label, s.attrs) for s in a.layer("entity")]
+                for a in EntityRecognizer(None).pipe(arts, batch_size=1, n_process=n_process)]
+
+    assert spans(2) == spans(1)
+
+
+def test_mention_stream_hands_back_the_error_of_the_one_text_that_fails(entities_fail_on) -> None:
+    from warta import entities
+
+    entities_fail_on("RUSAK")
+    arts = [Article(source=str(k), text=t, language="id") for k, t in
+            enumerate(["Presiden Joko Widodo tiba di Moskow.", "RUSAK di Jakarta.", "Kurt Campbell di Washington."])]
+    got = list(entities.mention_stream(arts, EntityRecognizer(None).options(), batch_size=3))
+    assert [a.source for a, _ in got] == ["0", "1", "2"]
+    assert isinstance(got[1][1], ValueError)
+    assert {arts[0].text[m.start : m.end] for m in got[0][1]} >= {"Joko Widodo", "Moskow"}
+    assert {arts[2].text[m.start : m.end] for m in got[2][1]} >= {"Kurt Campbell", "Washington"}
+
+
 def test_store_backed_resolver_keeps_ids_and_names_across_runs(tmp_path: Path, settings) -> None:
     from warta.store import open_store
 

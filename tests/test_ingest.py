@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from warta.cli import cli
+from warta.errors import Rejected
 from warta.ingest import Ingestor
 from warta.store import open_store
 
@@ -171,6 +172,34 @@ def test_enrich_links_spans_to_one_stored_entity(tmp_path, settings, seeds_dir):
     assert len(ids) == 1
     (entity,) = store.get_entities(ids)
     assert entity["canonical"] == "Kim Hong Kyun" and "Kim Hong-kyun" in entity["aliases"]
+
+
+def test_enrich_in_worker_processes_stores_the_same_spans_and_entities(tmp_path, settings, seeds_dir):
+    from warta.ingest import Enricher
+
+    got = []
+    for workers in (1, 2):
+        store = open_store(f"sqlite:///{tmp_path / f'e{workers}.db'}")
+        Ingestor(store, settings).run([str(seeds_dir)])
+        Enricher(store, settings.with_overrides({"entities": {"workers": workers}})).run()
+        got.append(([(a.id, [(s.layer, s.start, s.end, s.label, s.attrs) for s in a.spans])
+                     for a in store.iter_articles(spans=True, order="id")], store.get_entities()))
+        store.close()
+    assert got[0] == got[1] and got[0][1]
+
+
+def test_enrich_records_an_article_whose_entities_fail_and_goes_on(tmp_path, settings, seeds_dir, entities_fail_on):
+    from warta.ingest import Enricher
+
+    entities_fail_on("Zwirko")
+    store = open_store(f"sqlite:///{tmp_path / 'f.db'}")
+    Ingestor(store, settings).run([str(seeds_dir)])
+    failed = []
+    counts = Enricher(store, settings).run(on_article=lambda item: failed.append(item) if isinstance(item, Rejected)
+                                           else None)
+    assert counts["failed"] == 1 and counts["entity"] > 20
+    assert failed[0].code == "E401" and "cannot read this one" in failed[0].reason
+    assert Enricher(store, settings).pending() == 0
 
 
 def test_story_reports_are_stored_and_recomputed_only_when_their_inputs_change(tmp_path, settings, seeds_dir):

@@ -38,7 +38,7 @@ from .article import Article, Span
 from .errors import ConfigError
 from .ner import NAME_HEADS, TOKEN_RE, entity_key, gazetteers, load_model
 from .ner import lexicon as ner_lexicon
-from .pipeline import stage
+from .pipeline import batched, stage
 from .settings import load_settings
 
 #: Short titles of ministers ("Menhub Jonan"); "Menko" is followed by its portfolio, not a name.
@@ -1426,6 +1426,15 @@ def find_mentions_many(texts: Sequence[str], languages: Sequence[str | None], *,
     return out
 
 
+def resolved_mentions(texts: Sequence[str], languages: Sequence[str | None], *, model: str = "",
+                      english_model: str = "", teacher_weight: float = 0.5) -> list[list[Mention]]:
+    """Each text's mentions, found (:func:`find_mentions_many`) and resolved within the text
+    (:func:`resolve_mentions`): everything the stage does but the cross-article resolver."""
+    found = find_mentions_many(texts, languages, model=model, english_model=english_model,
+                               teacher_weight=teacher_weight)
+    return [resolve_mentions(text, mentions) for text, mentions in zip(texts, found, strict=True)]
+
+
 @stage("entities", requires=["text", "language"], assigns=["entity"])
 class EntityRecognizer:
     """Adds the ``entity`` span layer; canonical names are shared across the articles it sees.
@@ -1433,7 +1442,9 @@ class EntityRecognizer:
     Give it a store-backed resolver (``stage.resolver = EntityResolver(store)``) and each span also
     carries ``entity_id``, the row of its canonical entity in the store's ``entities`` table.
 
-    ``pipe`` tags articles in batches, several times faster than calling the stage one by one.
+    ``pipe`` tags articles in batches, several times faster than calling the stage one by one, and
+    with ``n_process`` > 1 in that many worker processes (the cross-article resolver stays in this
+    one, so the result is the same).
     """
 
     def __init__(self, settings: Any = None) -> None:
@@ -1443,9 +1454,13 @@ class EntityRecognizer:
         self.teacher_weight = float(section.teacher_weight)
         self.resolver = EntityResolver()
 
+    def options(self) -> dict[str, Any]:
+        """The settings :func:`resolved_mentions` takes."""
+        return {"model": self.model, "english_model": self.english_model, "teacher_weight": self.teacher_weight}
+
     def _spans(self, article: Article, mentions: list[Mention]) -> list[Span]:
         out = []
-        for m in resolve_mentions(article.text, mentions):
+        for m in mentions:
             surface = article.text[m.start : m.end]
             self.resolver.learn_one((m.canonical, m.label), surface=surface)
             entity = self.resolver.predict_one((m.canonical, m.label))
@@ -1456,24 +1471,68 @@ class EntityRecognizer:
             out.append(Span(m.start, m.end, m.label, layer="entity", attrs=attrs))
         return out
 
+    def finish(self, article: Article, mentions: list[Mention]) -> None:
+        """Set the article's ``entity`` layer from its resolved mentions (through the resolver)."""
+        article.set_layer("entity", self._spans(article, mentions))
+
     def _run(self, batch: Sequence[Article]) -> None:
-        found = find_mentions_many([a.text for a in batch], [a.language for a in batch], model=self.model,
-                                   english_model=self.english_model, teacher_weight=self.teacher_weight)
+        found = resolved_mentions([a.text for a in batch], [a.language for a in batch], **self.options())
         for article, mentions in zip(batch, found, strict=True):
-            article.set_layer("entity", self._spans(article, mentions))
+            self.finish(article, mentions)
 
     def __call__(self, article: Article) -> Article:
         self._run([article])
         return article
 
-    def pipe(self, articles: Iterable[Article], batch_size: int = 64) -> Iterator[Article]:
-        batch: list[Article] = []
-        for article in articles:
-            batch.append(article)
-            if len(batch) >= batch_size:
-                self._run(batch)
-                yield from batch
-                batch = []
-        if batch:
-            self._run(batch)
-            yield from batch
+    def pipe(self, articles: Iterable[Article], batch_size: int = 64, n_process: int = 1) -> Iterator[Article]:
+        """Tag ``articles`` in batches of ``batch_size``; with ``n_process`` > 1, batches are tagged in
+        that many spawned worker processes (a few seconds to start: for large streams)."""
+        for article, found in mention_stream(articles, self.options(), batch_size=batch_size, n_process=n_process):
+            if isinstance(found, Exception):
+                raise found
+            self.finish(article, found)
+            yield article
+
+
+def _mentions_or_errors(texts: Sequence[str], languages: Sequence[str | None],
+                        options: dict[str, Any]) -> list[list[Mention] | Exception]:
+    """:func:`resolved_mentions` of a batch; if the batch fails, text by text, so that one bad text
+    costs only itself (its exception takes its place)."""
+    try:
+        return list(resolved_mentions(texts, languages, **options))
+    except Exception:  # noqa: BLE001 - isolated below, text by text
+        out: list[list[Mention] | Exception] = []
+        for text, language in zip(texts, languages, strict=True):
+            try:
+                out.extend(resolved_mentions([text], [language], **options))
+            except Exception as exc:  # noqa: BLE001 - handed back to the caller's error policy
+                out.append(exc)
+        return out
+
+
+def mention_stream(articles: Iterable[Article], options: dict[str, Any], *, batch_size: int = 64,
+                   n_process: int = 1) -> Iterator[tuple[Article, list[Mention] | Exception]]:
+    """Each article with its resolved mentions (:func:`resolved_mentions` with ``options``), or the
+    exception that finding them raised; in order. With ``n_process`` > 1, batches go to that many
+    spawned worker processes, a few batches ahead of the caller."""
+    if n_process <= 1:
+        for batch in batched(articles, batch_size):
+            found = _mentions_or_errors([a.text for a in batch], [a.language for a in batch], options)
+            yield from zip(batch, found, strict=True)
+        return
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    pending: deque[tuple[list[Article], Future[list[list[Mention] | Exception]]]] = deque()
+    # Spawned, not forked: a fork of a process whose native libraries hold threads can deadlock.
+    with ProcessPoolExecutor(n_process, mp_context=multiprocessing.get_context("spawn")) as pool:
+        for batch in batched(articles, batch_size):
+            pending.append((batch, pool.submit(_mentions_or_errors, [a.text for a in batch],
+                                               [a.language for a in batch], options)))
+            while len(pending) > 2 * n_process:  # a few batches ahead, never the whole stream
+                done, future = pending.popleft()
+                yield from zip(done, future.result(), strict=True)
+        while pending:
+            done, future = pending.popleft()
+            yield from zip(done, future.result(), strict=True)

@@ -23,6 +23,7 @@ from .cleaning import Cleaner
 from .dedup import Deduplicator, Fingerprinter, canonical_url
 from .errors import Errors, Rejected
 from .language import LanguageDetector
+from .pipeline import batched
 from .sources import SourceStats, iter_records, total_bytes
 from .store import ArticleFilter, Store
 
@@ -82,12 +83,6 @@ def input_key(article: Article) -> str:
     digest = hashlib.blake2b(f"{article.url}\x00{article.title}\x00{body}".encode("utf-8", "surrogatepass"),
                              digest_size=6).hexdigest()
     return f"{location}{'&' if '#' in location else '#'}sha={digest}"
-
-
-def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    it = iter(items)
-    while batch := list(itertools.islice(it, size)):
-        yield batch
 
 
 @dataclass
@@ -170,7 +165,7 @@ class Ingestor:
                                        initializer=_init_worker, initargs=(self.settings.as_dict(),))
         try:
             pending: _Prepared | None = None
-            for batch in _batched(records, self.settings.ingest.batch_size):
+            for batch in batched(records, self.settings.ingest.batch_size):
                 prepared = self._prepare(batch, summary, pool, workers)
                 if pending is not None:
                     self._finish(pending, summary, on_item)
@@ -256,24 +251,51 @@ class Enricher:
 
     Article ids only go up, so one stored number says what is done; ``redo=True`` redoes everything
     (after a model update). A stage that fails on one article records nothing for it and goes on.
+    Entity mentions are found in ``[entities] workers`` processes (:func:`warta.entities.mention_stream`);
+    the cross-article entity resolver and the later stages run here, in article order.
     """
 
     def __init__(self, store: Store, settings: Any, stages: tuple[str, ...] = ENRICH_STAGES) -> None:
         from .pipeline import Pipeline
 
         self.store = store
+        self.settings = settings
         self.stages = stages
-        self.pipeline = Pipeline(list(stages), settings, on_error="record", given=STORED_ATTRIBUTES)
+        self.entities = None
         if "entities" in stages:
-            from .entities import EntityResolver
+            from .entities import EntityRecognizer, EntityResolver
 
+            self.entities = EntityRecognizer(settings)
             # Canonical entities become rows of the store, so spans carry an entity_id across articles.
-            self.pipeline.get("entities").resolver = EntityResolver(store)  # type: ignore[attr-defined]
+            self.entities.resolver = EntityResolver(store)
+        given = (*STORED_ATTRIBUTES, *(["entity"] if self.entities is not None else []))
+        self.pipeline = Pipeline([s for s in stages if s != "entities"], settings, on_error="record", given=given)
         self.batch_size = settings.ingest.batch_size
 
     def pending(self, *, redo: bool = False) -> int:
         last = 0 if redo else int(self.store.get_state(ENRICH_STATE) or 0)
         return self.store.count_articles(ArticleFilter(min_id=last + 1))
+
+    def _workers(self, pending: int) -> int:
+        cfg = self.settings.entities
+        if cfg.workers == 0:
+            return (os.cpu_count() or 1) if pending >= cfg.parallel_min_articles else 1
+        return int(cfg.workers)
+
+    def _with_mentions(self, articles: Iterable[Article], n_process: int) -> Iterator[tuple[Article, Rejected | None]]:
+        """Each article with its entity layer set, or with a Rejected (E401) if finding its mentions failed."""
+        if self.entities is None:
+            yield from ((a, None) for a in articles)
+            return
+        from .entities import mention_stream
+
+        for article, found in mention_stream(articles, self.entities.options(), n_process=n_process):
+            if isinstance(found, Exception):
+                yield article, Rejected(Errors.E401, f"stage entities: {type(found).__name__}: {found}",
+                                        location=article.source)
+            else:
+                self.entities.finish(article, found)
+                yield article, None
 
     def run(
         self, *, redo: bool = False, on_article: Callable[[Article | Rejected], None] | None = None
@@ -282,10 +304,19 @@ class Enricher:
         counts: Counter[str] = Counter()
         last = 0 if redo else int(self.store.get_state(ENRICH_STATE) or 0)
         flt = ArticleFilter(min_id=last + 1)
-        for batch in _batched(self.store.iter_articles(flt, order="id"), self.batch_size):
-            for article in batch:
+        n_process = self._workers(self.store.count_articles(flt))
+
+        def fresh(articles: Iterable[Article]) -> Iterator[Article]:
+            for article in articles:
                 article.spans = []
+                yield article
+
+        stream = self._with_mentions(fresh(self.store.iter_articles(flt, order="id")), n_process)
+        for batch in batched(stream, self.batch_size):
+            for article, failed in batch:
                 try:
+                    if failed is not None:
+                        raise failed
                     done = self.pipeline(article)
                 except Rejected as rej:
                     counts["failed"] += 1
@@ -293,10 +324,11 @@ class Enricher:
                         on_article(rej)
                     continue
                 spans = {layer: done.layer(layer) for layer in ("entity", "quote", "timex")}
-                self.store.replace_spans(article.id, spans)
+                assert done.id is not None  # stored articles have their row id
+                self.store.replace_spans(done.id, spans)
                 for layer, items in spans.items():
                     counts[layer] += len(items)
                 if on_article is not None:
                     on_article(done)
-            self.store.set_state(ENRICH_STATE, max(a.id for a in batch))
+            self.store.set_state(ENRICH_STATE, max(article.id for article, _ in batch))
         return counts

@@ -16,6 +16,7 @@ assigned by an earlier stage, and refuses a stage that returns anything but an A
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,13 @@ from .errors import ConfigError, Errors, Rejected, WartaError
 
 #: Attributes every freshly read article has.
 BASE_ATTRIBUTES = ("source", "title", "text", "url", "outlet", "author", "published", "raw_text")
+
+
+def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Lists of ``size`` items (the last shorter) from a stream (``itertools.batched`` from 3.12)."""
+    it = iter(items)
+    while batch := list(itertools.islice(it, size)):
+        yield batch
 
 
 @dataclass(frozen=True)
