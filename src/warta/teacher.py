@@ -382,7 +382,42 @@ def viterbi_many(logprobs: Sequence[np.ndarray], chunk: int = 256) -> list[list[
 
 # ---- the tagger ------------------------------------------------------------------------------------
 
-class Teacher:
+class ProbabilityTagger:
+    """A tagger from word-tag probabilities: subclasses give ``probabilities(batch)`` (each sentence's
+    ``words x TAGS``) and ``constrained``; this gives the tags (``tag``, ``tag_many``) and the character
+    spans (``spans_many``), as :class:`warta.ner.NerModel` does."""
+
+    constrained = True
+
+    def probabilities(self, batch: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        raise NotImplementedError
+
+    def decode(self, probs: np.ndarray) -> list[str]:
+        return self.decode_many([probs])[0]
+
+    def decode_many(self, probs: Sequence[np.ndarray]) -> list[list[str]]:
+        """Tags from each sentence's ``words x tags`` probabilities (valid BIO if ``constrained``)."""
+        if self.constrained:
+            best = viterbi_many([np.log(p + 1e-12) for p in probs])
+        else:
+            best = [p.argmax(axis=1).tolist() for p in probs]
+        return [[TAGS[k] for k in path] for path in best]
+
+    def tag(self, words: Sequence[str]) -> list[str]:
+        return self.tag_many([words])[0]
+
+    def tag_many(self, batch: Sequence[Sequence[str]]) -> list[list[str]]:
+        """BIO tags of many sentences, run in batches of similar length."""
+        return self.decode_many(self.probabilities(batch))
+
+    def spans_many(self, texts: Sequence[str]) -> list[list[tuple[int, int, str]]]:
+        """Character spans ``(start, end, type)`` of the entities of each text (as ``NerModel.spans_many``)."""
+        from .ner import text_spans
+
+        return text_spans(self, texts)
+
+
+class Teacher(ProbabilityTagger):
     """The fine-tuned tagger: ``tag(words)`` and batched ``tag_many`` give BIO tags (as ``NerModel``).
 
     ``constrained``: decode with :func:`viterbi` (valid BIO) instead of each word's best tag.
@@ -461,24 +496,6 @@ class Teacher:
             out[k].append(probs)
         return [np.concatenate(p) if p else np.zeros((0, len(TAGS)), dtype=np.float32) for p in out]
 
-    def decode(self, probs: np.ndarray) -> list[str]:
-        return self.decode_many([probs])[0]
-
-    def decode_many(self, probs: Sequence[np.ndarray]) -> list[list[str]]:
-        """Tags from each sentence's ``words x tags`` probabilities (valid BIO if ``constrained``)."""
-        if self.constrained:
-            best = viterbi_many([np.log(p + 1e-12) for p in probs])
-        else:
-            best = [p.argmax(axis=1).tolist() for p in probs]
-        return [[TAGS[k] for k in path] for path in best]
-
-    def tag(self, words: Sequence[str]) -> list[str]:
-        return self.tag_many([words])[0]
-
-    def tag_many(self, batch: Sequence[Sequence[str]]) -> list[list[str]]:
-        """BIO tags of many sentences, run in batches of similar length."""
-        return self.decode_many(self.probabilities(batch))
-
     def tag_confident(self, batch: Sequence[Sequence[str]]) -> list[tuple[list[str], float]]:
         """Tags and the sentence's confidence: the lowest probability among its words' chosen tags."""
         out = []
@@ -487,12 +504,6 @@ class Teacher:
             conf = float(min((probs[i, TAG_INDEX[t]] for i, t in enumerate(tags)), default=1.0))
             out.append((tags, conf))
         return out
-
-    def spans_many(self, texts: Sequence[str]) -> list[list[tuple[int, int, str]]]:
-        """Character spans ``(start, end, type)`` of the entities of each text (as ``NerModel.spans_many``)."""
-        from .ner import text_spans
-
-        return text_spans(self, texts)
 
     # -- training
     def fit(self, data: Sequence[tuple[Sequence[str], Sequence[str]]], *, epochs: int = 3, lr: float = 8e-5,
@@ -550,19 +561,21 @@ class Teacher:
         return losses
 
 
-class Blend:
-    """The teacher and the CRF together: each word's tag probabilities are the teacher's, weighted by
-    ``weight``, plus the CRF's marginals (forward-backward), weighted by ``1 - weight``; then
-    BIO-constrained Viterbi. The two make different mistakes (the CRF knows names from its gazetteers
-    and lexicon, the teacher reads context), so the blend beats either (docs/teacher.md: NER-UI test
-    86.4 with the stage against 84.1 for the teacher and 79.7 for the CRF). ``weight`` 1 is the teacher
-    alone. It costs the teacher's time plus about 1.4% for the CRF's marginals.
+class Blend(ProbabilityTagger):
+    """The teacher (or a student: any :class:`ProbabilityTagger`) and the CRF together: each word's tag
+    probabilities are the teacher's, weighted by ``weight``, plus the CRF's marginals
+    (forward-backward), weighted by ``1 - weight``; then BIO-constrained Viterbi. The two make different
+    mistakes (the CRF knows names from its gazetteers and lexicon, the teacher reads context), so the
+    blend beats either (docs/teacher.md: NER-UI test 86.4 with the stage against 84.1 for the teacher
+    and 79.7 for the CRF). ``weight`` 1 is the teacher alone. It costs the teacher's time plus about
+    1.4% for the CRF's marginals.
     """
 
-    def __init__(self, teacher: Teacher, crf: Any, weight: float = 0.5) -> None:
+    def __init__(self, teacher: ProbabilityTagger, crf: Any, weight: float = 0.5) -> None:
         if not 0.0 <= weight <= 1.0:
             raise ConfigError(f"teacher weight {weight} is outside [0, 1]")
         self.teacher, self.crf, self.weight = teacher, crf, weight
+        self.constrained = teacher.constrained
         self._columns = [crf.labels.index(t) for t in TAGS]
 
     def probabilities(self, batch: Sequence[Sequence[str]]) -> list[np.ndarray]:
@@ -574,17 +587,6 @@ class Blend:
             return theirs
         ours = self.teacher.probabilities(batch)
         return [self.weight * p + (1.0 - self.weight) * q for p, q in zip(ours, theirs, strict=True)]
-
-    def tag(self, words: Sequence[str]) -> list[str]:
-        return self.tag_many([words])[0]
-
-    def tag_many(self, batch: Sequence[Sequence[str]]) -> list[list[str]]:
-        return self.teacher.decode_many(self.probabilities(batch))
-
-    def spans_many(self, texts: Sequence[str]) -> list[list[tuple[int, int, str]]]:
-        from .ner import text_spans
-
-        return text_spans(self, texts)
 
 
 def training_data(root: Path, corpora: Sequence[str] = TRAIN_CORPORA, *, hyphen_copies: bool = False,
