@@ -1,19 +1,20 @@
 """Evaluate warta's Indonesian NER: entity-level P/R/F1 on test splits, and throughput on real articles.
 
     .venv/bin/python benchmarks/eval_ner.py [--model PATH] [--split test|dev] [--articles 2000]
-    .venv/bin/python benchmarks/eval_ner.py --teacher artifacts/ner-teacher --articles 200
+    .venv/bin/python benchmarks/eval_ner.py --model artifacts/ner-teacher --articles 200 --processes 1
 
 Scores are conlleval-style (exact span and type) on the types each corpus annotates (NER-UI has no
 EVT, so EVT predictions are ignored there). NER-UI fold 1 is evaluation-only (no licence): the model
 never sees it. ``--split dev`` scores the dev splits instead (for NER-UI, fold 1's train and dev files
 less every sentence of test.01): that is where settings and rules are chosen, so the test figures stay unseen.
-Throughput runs the whole ``entities`` stage (CRF + roles + canonical names) over ``isi_berita`` texts
-of the indonews corpus, next to a tokenise-only baseline measured in the same run;
-articles per CPU-second is printed too, since wall time depends on what else the machine runs. Both
-runs follow an untimed warm-up pass (the model caches each word's feature weights).
-``--teacher DIR`` scores the transformer teacher (``warta train teacher``) blended with the CRF instead
-(``--teacher-weight 1``: the teacher alone); its throughput is its tagging plus the stage's mention
-resolution (titles, alias types, repeats), without the resolver.
+Throughput runs the whole ``entities`` stage (tagging + roles + canonical names) over ``isi_berita``
+texts of the indonews corpus, one article at a time, in batches of 64, and in batches spread over
+worker processes (``--processes``), next to a tokenise-only baseline measured in the same run;
+articles per CPU-second is printed too, since wall time depends on what else the machine runs. The
+texts are run twice: the first pass is cold (and includes the workers' start-up), the second shows the
+steady state of a long run (the model caches each word's feature weights).
+``--model DIR`` scores a transformer teacher (``warta train teacher``) or a student blended with the
+CRF instead (``--teacher-weight 1``: it alone).
 """
 
 from __future__ import annotations
@@ -22,10 +23,21 @@ import argparse
 import time
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from warta.article import Article
 from warta.entities import EntityRecognizer, Mention, resolve_mentions
-from warta.ner import CORPORA, NerModel, bio_spans, corpus_split, evaluate, has_split, indonews_texts, score, sentences
+from warta.ner import (
+    CORPORA,
+    bio_spans,
+    corpus_split,
+    evaluate,
+    has_split,
+    indonews_texts,
+    load_model,
+    score,
+    sentences,
+)
 from warta.settings import load_settings
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpora"
@@ -36,7 +48,7 @@ def articles(limit: int) -> list[str]:
     return list(islice(indonews_texts(SHARED), limit))
 
 
-def evaluate_stage(model: NerModel, root: Path, corpus: str, split: str = "test") -> dict:
+def evaluate_stage(model: Any, root: Path, corpus: str, split: str = "test") -> dict:
     """Scores after the stage's post-processing (titles split off, alias-table types, repeats)."""
     data = corpus_split(root, corpus, split)
     gold = [bio_spans(tags) for _, tags in data]
@@ -56,25 +68,49 @@ def evaluate_stage(model: NerModel, root: Path, corpus: str, split: str = "test"
     return score(gold, pred)
 
 
+def throughput(texts: list[str], model: str, weight: float, processes: list[int]) -> None:
+    """The ``entities`` stage (tagging, roles, canonical names) over ``texts`` twice, next to tokenising
+    alone: the first pass with cold caches (and the worker processes' start-up), the second in the
+    steady state of a long run (each process has cached the feature weights of the words it saw)."""
+    chars = sum(map(len, texts))
+    t = time.perf_counter()
+    n_tokens = sum(len(s) for text in texts for s in sentences(text))
+    base = time.perf_counter() - t
+    settings = load_settings().with_overrides({"entities": {"model": model, "teacher_weight": weight}})
+    print(f"throughput: {len(texts)} articles, {chars / len(texts):.0f} chars and {n_tokens / len(texts):.0f} "
+          f"tokens per article; tokenise only (baseline, one process): {len(texts) / base:.1f} articles/s")
+    for batch_size, n_process in [(1, 1), *((64, n) for n in processes)]:
+        stage = EntityRecognizer(settings)
+        arts = [Article(source=f"bench:{i}", text=text, language="id") for i, text in enumerate(texts + texts)]
+        marks = [(time.perf_counter(), time.process_time())]
+        n_entities = 0
+        for k, article in enumerate(stage.pipe(arts, batch_size=batch_size, n_process=n_process)):
+            n_entities += len(article.spans) if k >= len(texts) else 0
+            if k + 1 in (len(texts), len(arts)):
+                marks.append((time.perf_counter(), time.process_time()))
+        (t0, c0), (t1, c1), (t2, c2) = marks
+        where = "one process" if n_process == 1 else f"{n_process} worker processes"
+        per_cpu = f", {len(texts) / (c2 - c1):.1f} per CPU-second" if n_process == 1 else ""
+        print(f"  entities stage, pipe(batch_size={batch_size}), {where}: first pass {len(texts) / (t1 - t0):.1f} "
+              f"articles/s; second pass {len(texts) / (t2 - t1):.1f} articles/s wall{per_cpu}, "
+              f"{(t2 - t1) / base:.1f}x the tokenise-only time; {n_entities / len(texts):.1f} entities per article")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", help="CRF model file (default: the packaged one)")
+    parser.add_argument("--model", default="", help="a CRF model file, or a teacher or student folder "
+                        "(what [entities] model takes) [default: the packaged CRF]")
+    parser.add_argument("--teacher-weight", type=float, default=load_settings().entities.teacher_weight,
+                        help="a teacher's or student's weight in the blend with the CRF; 1 = it alone "
+                        "[default: settings]")
     parser.add_argument("--split", choices=("test", "dev"), default="test")
     parser.add_argument("--articles", type=int, default=2000)
-    parser.add_argument("--teacher", help="a teacher folder saved by `warta train teacher`: tag with it blended "
-                        "with the CRF (instead of the CRF alone)")
-    parser.add_argument("--teacher-weight", type=float, default=load_settings().entities.teacher_weight,
-                        help="the teacher's weight in the blend; 1 = the teacher alone [default: settings]")
+    parser.add_argument("--processes", default="1,2", help="worker process counts to time the stage with")
     args = parser.parse_args()
     root = SHARED / "ner-id"
-    if args.teacher:
-        from warta.teacher import Blend, Teacher
-
-        model = Blend(Teacher.load(args.teacher), NerModel(args.model), args.teacher_weight)
-        print(f"model: teacher {args.teacher} blended with the CRF {model.crf.path}, teacher weight {model.weight}")
-    else:
-        model = NerModel(args.model)
-        print(f"model: {model.path}")
+    model = load_model(args.model or None, args.teacher_weight)
+    print(f"model: {args.model or model.path}" + (f", weight {model.weight} against the CRF {model.crf.path}"
+                                                   if hasattr(model, "crf") else ""))
     print(f"{'corpus (' + args.split + ' split)':24} {'sent':>5} {'P':>6} {'R':>6} {'F1':>6}  per type F1")
     for corpus in CORPORA:
         if not has_split(root, corpus, args.split):
@@ -90,42 +126,11 @@ def main() -> None:
         if corpus in PUBLISHED and args.split == "test":
             name, f1 = PUBLISHED[corpus]
             print(f"{'  published: ' + name:50} F1 {f1:.1f}")
-
     texts = articles(args.articles)
-    if not texts:
+    if texts:
+        throughput(texts, args.model, args.teacher_weight, [int(n) for n in args.processes.split(",")])
+    elif args.articles:
         print("throughput: indonews corpus missing")
-        return
-    chars = sum(map(len, texts))
-    t = time.perf_counter()
-    n_tokens = sum(len(s) for text in texts for s in sentences(text))
-    base = time.perf_counter() - t
-    if args.teacher:
-        t, cpu = time.perf_counter(), time.process_time()
-        tagged = model.spans_many(texts)
-        n_entities = sum(len(resolve_mentions(text, [Mention(s, e, k) for s, e, k in spans]))
-                         for text, spans in zip(texts, tagged, strict=True))
-        took, cpu = time.perf_counter() - t, time.process_time() - cpu
-        print(f"throughput: {len(texts)} articles, {n_tokens / len(texts):.0f} tokens and "
-              f"{n_entities / len(texts):.1f} entities per article; tagging + mention resolution: "
-              f"{len(texts) / took:.1f} articles/s wall, "
-              f"{len(texts) / cpu:.1f} per CPU-second; {took / base:.1f}x the tokenise-only time "
-              f"({len(texts) / base:.1f} articles/s)")
-        return
-    list(EntityRecognizer(None).pipe(Article(source="warm-up", text=t, language="id") for t in texts))
-    results = {}
-    for batch_size in (1, 64):
-        stage = EntityRecognizer(None)
-        arts = [Article(source=f"bench:{i}", text=text, language="id") for i, text in enumerate(texts)]
-        t, cpu = time.perf_counter(), time.process_time()
-        n_entities = sum(len(a.spans) for a in stage.pipe(arts, batch_size=batch_size))
-        results[batch_size] = (time.perf_counter() - t, time.process_time() - cpu)
-    print(f"throughput: {len(texts)} articles, {chars / len(texts):.0f} chars and {n_tokens / len(texts):.0f} "
-          f"tokens per article, {n_entities / len(texts):.1f} entities per article, one process")
-    for batch_size, (took, cpu) in results.items():
-        print(f"  entities stage, pipe(batch_size={batch_size:2}): {len(texts) / took:7.1f} articles/s wall, "
-              f"{len(texts) / cpu:7.1f} per CPU-second ({n_tokens / took:,.0f} tokens/s); "
-              f"{took / base:.1f}x the tokenise-only time")
-    print(f"  tokenise only (baseline): {len(texts) / base:7.1f} articles/s")
 
 
 if __name__ == "__main__":
