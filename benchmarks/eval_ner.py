@@ -23,19 +23,15 @@ import argparse
 import time
 from itertools import islice
 from pathlib import Path
-from typing import Any
 
 from warta.article import Article
-from warta.entities import EntityRecognizer, Mention, resolve_mentions
+from warta.entities import EntityRecognizer, evaluate_stage
 from warta.ner import (
     CORPORA,
-    bio_spans,
-    corpus_split,
     evaluate,
     has_split,
     indonews_texts,
     load_model,
-    score,
     sentences,
 )
 from warta.settings import load_settings
@@ -46,26 +42,6 @@ PUBLISHED = {"nerui": ("IndoBERT (IndoLEM, in-domain fine-tuning)", 90.1)}
 
 def articles(limit: int) -> list[str]:
     return list(islice(indonews_texts(SHARED), limit))
-
-
-def evaluate_stage(model: Any, root: Path, corpus: str, split: str = "test") -> dict:
-    """Scores after the stage's post-processing (titles split off, alias-table types, repeats)."""
-    data = corpus_split(root, corpus, split)
-    gold = [bio_spans(tags) for _, tags in data]
-    annotated = {x[2] for g in gold for x in g}
-    pred = []
-    for (words, _), tags in zip(data, model.tag_many([words for words, _ in data]), strict=True):
-        starts, pos = [], 0
-        for w in words:
-            starts.append(pos)
-            pos += len(w) + 1
-        text = " ".join(words)
-        by_start = {c: i for i, c in enumerate(starts)}
-        by_end = {c + len(w): i + 1 for i, (c, w) in enumerate(zip(starts, words, strict=True))}
-        mentions = [Mention(starts[s], starts[e - 1] + len(words[e - 1]), k) for s, e, k in bio_spans(tags)]
-        spans = [(by_start.get(m.start, -1), by_end.get(m.end, -1), m.label) for m in resolve_mentions(text, mentions)]
-        pred.append([x for x in spans if x[2] in annotated])
-    return score(gold, pred)
 
 
 def throughput(texts: list[str], model: str, weight: float, processes: list[int]) -> None:

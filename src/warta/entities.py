@@ -1435,6 +1435,30 @@ def resolved_mentions(texts: Sequence[str], languages: Sequence[str | None], *, 
     return [resolve_mentions(text, mentions) for text, mentions in zip(texts, found, strict=True)]
 
 
+def evaluate_stage(model: Any, root: Any, corpus: str, split: str = "test") -> dict[str, Any]:
+    """Entity scores of a tagger on a NER corpus split (as :func:`warta.ner.evaluate`) after the stage's
+    own post-processing (:func:`resolve_mentions`: repairs, titles split off, alias-table types), on the
+    types the corpus annotates: what the ``entities`` stage would find in those sentences."""
+    from .ner import bio_spans, corpus_split, score
+
+    data = corpus_split(root, corpus, split)
+    gold = [bio_spans(tags) for _, tags in data]
+    annotated = {x[2] for g in gold for x in g}
+    pred = []
+    for (words, _), tags in zip(data, model.tag_many([words for words, _ in data]), strict=True):
+        starts, pos = [], 0
+        for w in words:
+            starts.append(pos)
+            pos += len(w) + 1
+        text = " ".join(words)
+        by_start = {c: i for i, c in enumerate(starts)}
+        by_end = {c + len(w): i + 1 for i, (c, w) in enumerate(zip(starts, words, strict=True))}
+        mentions = [Mention(starts[s], starts[e - 1] + len(words[e - 1]), k) for s, e, k in bio_spans(tags)]
+        spans = [(by_start.get(m.start, -1), by_end.get(m.end, -1), m.label) for m in resolve_mentions(text, mentions)]
+        pred.append([x for x in spans if x[2] in annotated])
+    return {**score(gold, pred), "sentences": len(data)}
+
+
 @stage("entities", requires=["text", "language"], assigns=["entity"])
 class EntityRecognizer:
     """Adds the ``entity`` span layer; canonical names are shared across the articles it sees.

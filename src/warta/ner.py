@@ -546,7 +546,7 @@ def word_clusters() -> dict[str, tuple[str, ...]]:
 # ---- features ---------------------------------------------------------------------------------
 
 def _shape(word: str) -> str:
-    out = []
+    out: list[str] = []
     for ch in word:
         c = "X" if ch.isupper() else "x" if ch.islower() else "d" if ch.isdigit() else ch
         if not out or out[-1] != c:
@@ -909,17 +909,22 @@ def text_spans(tagger: Any, texts: Sequence[str]) -> list[list[tuple[int, int, s
 
 @lru_cache(maxsize=4)
 def load_model(path: str | None = None, teacher_weight: float = 0.5) -> Any:
-    """The shipped CRF, or the given one; a directory holds a transformer teacher (:mod:`warta.teacher`),
-    which tags blended with the shipped CRF (``teacher_weight`` on the teacher's side; 1 = the teacher alone).
+    """The shipped CRF, or the given one; a directory holds a transformer teacher (:mod:`warta.teacher`)
+    or a BiLSTM student of it (:mod:`warta.student`), which tags blended with the shipped CRF
+    (``teacher_weight`` on its side; 1 = it alone).
 
-    All tag with ``tag``, ``tag_many`` and ``spans_many``. The blend is about 6 points of F1 better on
-    NER-UI and about 40 times slower (``docs/teacher.md``): for collections where accuracy matters more
-    than speed (``[entities] model = "artifacts/ner-teacher"``).
+    All tag with ``tag``, ``tag_many`` and ``spans_many``. The teacher's blend is about 6 points of F1
+    better on NER-UI and about 40 times slower (``docs/teacher.md``): for collections where accuracy
+    matters more than speed (``[entities] model = "artifacts/ner-teacher"``).
     """
     if path and Path(path).is_dir():
-        from .teacher import Blend, Teacher
+        from .teacher import WEIGHTS_FILE, Blend, Teacher
 
-        return Blend(Teacher.load(path), NerModel(), teacher_weight)
+        if (Path(path) / WEIGHTS_FILE).exists():
+            return Blend(Teacher.load(path), NerModel(), teacher_weight)
+        from .student import Student
+
+        return Blend(Student.load(path), NerModel(), teacher_weight)
     return NerModel(path)
 
 

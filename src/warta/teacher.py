@@ -382,6 +382,11 @@ def viterbi_many(logprobs: Sequence[np.ndarray], chunk: int = 256) -> list[list[
 
 # ---- the tagger ------------------------------------------------------------------------------------
 
+def write_card(directory: Path, card: dict[str, Any]) -> None:
+    """A model folder's JSON card (settings, data, scores): ``card.json``, UTF-8, indented."""
+    (directory / CARD_FILE).write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 class ProbabilityTagger:
     """A tagger from word-tag probabilities: subclasses give ``probabilities(batch)`` (each sentence's
     ``words x TAGS``) and ``constrained``; this gives the tags (``tag``, ``tag_many``) and the character
@@ -444,7 +449,7 @@ class Teacher(ProbabilityTagger):
         directory.mkdir(parents=True, exist_ok=True)
         torch.save({k: v.detach() for k, v in self.encoder.params.items()}, directory / WEIGHTS_FILE)
         self.card = card
-        (directory / CARD_FILE).write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_card(directory, card)
 
     @classmethod
     def load(cls, directory: str | Path) -> Teacher:
@@ -585,7 +590,9 @@ class Blend(ProbabilityTagger):
         theirs = [q[:, self._columns] for q in self.crf.marginals(batch)]
         if self.weight == 0.0:
             return theirs
-        ours = self.teacher.probabilities(batch)
+        # A stacked student reads the CRF's marginals itself: computed once for both.
+        stacked: Any = self.teacher if getattr(self.teacher, "stacked", False) else None
+        ours = stacked.probabilities(batch, theirs) if stacked else self.teacher.probabilities(batch)
         return [self.weight * p + (1.0 - self.weight) * q for p, q in zip(ours, theirs, strict=True)]
 
 

