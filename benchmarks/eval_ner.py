@@ -77,8 +77,8 @@ def main() -> None:
     parser.add_argument("--model", default="", help="a CRF model file, or a teacher or student folder "
                         "(what [entities] model takes) [default: the packaged CRF]")
     parser.add_argument("--teacher-weight", type=float, default=load_settings().entities.teacher_weight,
-                        help="a teacher's or student's weight in the blend with the CRF; 1 = it alone "
-                        "[default: settings]")
+                        help="a teacher's or student's weight in the blend with the CRF; 1 = it alone, "
+                        "0 = the one in its card [default: settings]")
     parser.add_argument("--split", choices=("test", "dev"), default="test")
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--processes", default="1,2", help="worker process counts to time the stage with")

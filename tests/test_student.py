@@ -128,6 +128,8 @@ def test_train_student_command_chooses_a_weight_on_dev_and_tags_through_load_mod
     assert set(card["weights_dev_mean_f1"]) == {str(w) for w in card["settings"]["weights"]}
     model = load_model(str(out))
     assert isinstance(model, Blend) and isinstance(model.teacher, s.Student)
+    assert model.weight == card["blend"]["teacher_weight"]  # the card's weight unless one is given
+    assert load_model(str(out), 1.0).weight == 1.0
     assert len(model.tag(["Presiden", "Joko", "Widodo", "tiba"])) == 4
 
 

@@ -1401,14 +1401,14 @@ def _english(model: str) -> Any:
 
 
 def find_mentions(text: str, language: str | None, *, model: str = "", english_model: str = "",
-                  teacher_weight: float = 0.5) -> list[Mention]:
+                  teacher_weight: float = 0.0) -> list[Mention]:
     """Raw entity mentions in ``text``: warta's CRF for Indonesian-like text, spaCy for English."""
     return find_mentions_many([text], [language], model=model, english_model=english_model,
                               teacher_weight=teacher_weight)[0]
 
 
 def find_mentions_many(texts: Sequence[str], languages: Sequence[str | None], *, model: str = "",
-                       english_model: str = "", teacher_weight: float = 0.5) -> list[list[Mention]]:
+                       english_model: str = "", teacher_weight: float = 0.0) -> list[list[Mention]]:
     """:func:`find_mentions` for many texts; the Indonesian ones are tagged in one batch (faster).
     ``model`` and ``teacher_weight``: as :func:`warta.ner.load_model`."""
     out: list[list[Mention]] = [[] for _ in texts]
@@ -1427,7 +1427,7 @@ def find_mentions_many(texts: Sequence[str], languages: Sequence[str | None], *,
 
 
 def resolved_mentions(texts: Sequence[str], languages: Sequence[str | None], *, model: str = "",
-                      english_model: str = "", teacher_weight: float = 0.5) -> list[list[Mention]]:
+                      english_model: str = "", teacher_weight: float = 0.0) -> list[list[Mention]]:
     """Each text's mentions, found (:func:`find_mentions_many`) and resolved within the text
     (:func:`resolve_mentions`): everything the stage does but the cross-article resolver."""
     found = find_mentions_many(texts, languages, model=model, english_model=english_model,
