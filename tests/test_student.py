@@ -41,7 +41,7 @@ def test_word_vectors_are_the_mean_of_the_subword_embeddings_with_casing_bits() 
 
     vectors = s.WordVectors()
     got = vectors(["Widodo", "di", "2024"])
-    assert got.shape == (3, 384 + 4)
+    assert got.shape == (3, 384 + 4) and vectors([]).shape == (0, vectors.size) and vectors.size == 388
     assert np.allclose(np.linalg.norm(got[:, :384], axis=1), s.WordVectors.NORM, atol=1e-3)
     assert got[:, 384:].tolist() == [[1, 0, 0, 0], [0, 0, 0, 0], [0, 0, 1, 0]]
     ids = vectors.subwords.words(["Widodo"])[0]

@@ -119,19 +119,28 @@ class WordVectors:
     def __init__(self) -> None:
         from .teacher import E5File, Subwords
 
+        from .teacher import dequantise
+
         e5 = E5File()
         self.subwords = Subwords(e5)
         self._blocks = e5.word_blocks()
+        self.size = dequantise(self._blocks[:1]).size + 4
 
     def __call__(self, words: Sequence[str]) -> np.ndarray:
         from .teacher import dequantise
 
+        if not words:
+            return np.zeros((0, self.size), np.float32)
         pieces = self.subwords.words(words)
-        ids = np.array([i for p in pieces for i in p], dtype=np.intp)
-        emb = dequantise(self._blocks[ids]).reshape(len(ids), -1)
-        starts = np.cumsum([0, *map(len, pieces[:-1])]) if pieces else np.zeros(0, np.intp)
-        vectors = np.add.reduceat(emb, starts, axis=0) / np.array([len(p) for p in pieces], np.float32)[:, None] \
-            if pieces else np.zeros((0, emb.shape[1]), np.float32)
+        counts = np.array([len(p) for p in pieces], dtype=np.intp)
+        flat = np.array([i for p in pieces for i in p], dtype=np.intp)
+        distinct, where = np.unique(flat, return_inverse=True)  # words share most of their subwords
+        table = dequantise(self._blocks[distinct]).reshape(len(distinct), -1)
+        vectors = np.zeros((len(words), table.shape[1]), np.float32)
+        starts = np.cumsum(counts) - counts
+        for n in np.unique(counts):  # the words with n subwords at once: (words, n) rows of the table
+            chosen = np.flatnonzero(counts == n)
+            vectors[chosen] = table[where[starts[chosen][:, None] + np.arange(n)]].mean(axis=1)
         vectors *= self.NORM / (np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-6)
         return np.concatenate([vectors, casing(words)], axis=1)
 
