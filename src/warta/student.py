@@ -117,9 +117,7 @@ class WordVectors:
     NORM = 4.0
 
     def __init__(self) -> None:
-        from .teacher import E5File, Subwords
-
-        from .teacher import dequantise
+        from .teacher import E5File, Subwords, dequantise
 
         e5 = E5File()
         self.subwords = Subwords(e5)
@@ -169,25 +167,35 @@ class Student(ProbabilityTagger):
         self.constrained = constrained
         self.vectors = vectors or WordVectors()
         self.card: dict[str, Any] = {}
-        self._projections: dict[str, np.ndarray] = {}
+        self._index: dict[str, int] = {}
+        self._cache = np.zeros((0, self.params["inp.b"].shape[0]), np.float32)
 
-    #: Words whose input projection is kept (about 256 bytes each at size 64); later words are computed each time.
+    #: Words whose input projection is kept (256 bytes each at size 64); later words are computed each time.
     CACHE_WORDS = 400_000
 
     def projections(self, words: Sequence[str]) -> np.ndarray:
-        """Each word's input projection (before the tanh), cached per word: over a long run most words
-        have been seen, and the e5 subword lookup is the costliest step after the recurrence."""
+        """Each (distinct) word's input projection, before the tanh, cached per word in one growing
+        array: over a long run most words have been seen, and the e5 subword lookup is the costliest
+        step after the recurrence."""
         p = self.params
-        cache = self._projections
-        new = [w for w in words if w not in cache]
-        if new:
-            rows = self.vectors(new) @ p["inp.w"].T + p["inp.b"]
-            if len(cache) < self.CACHE_WORDS:
-                cache.update(zip(new, rows, strict=True))
-            else:
-                computed = dict(zip(new, rows, strict=True))
-                return np.stack([cache[w] if w in cache else computed[w] for w in words]).astype(np.float32)
-        return np.stack([cache[w] for w in words]).astype(np.float32)
+        index = self._index
+        rows = np.fromiter((index.get(w, -1) for w in words), dtype=np.intp, count=len(words))
+        new = np.flatnonzero(rows < 0)
+        if not len(new):
+            return self._cache[rows]
+        computed = self.vectors([words[k] for k in new]) @ p["inp.w"].T + p["inp.b"]
+        free = min(len(new), self.CACHE_WORDS - len(index))
+        if free > 0:
+            if len(index) + free > len(self._cache):
+                grown = np.zeros((max(2 * len(self._cache), len(index) + free, 1024), computed.shape[1]), np.float32)
+                grown[: len(index)] = self._cache[: len(index)]
+                self._cache = grown
+            self._cache[len(index) : len(index) + free] = computed[:free]
+            for k in new[:free]:
+                index[words[k]] = len(index)
+        out = self._cache[np.maximum(rows, 0)]
+        out[new] = computed
+        return out
 
     def save(self, directory: str | Path, card: dict[str, Any]) -> None:
         directory = Path(directory)
