@@ -150,3 +150,28 @@ def test_cached_word_projections_are_the_computed_ones_within_and_beyond_the_cac
     for words in (["Jokowi", "di"], ["di", "Moskow", "Peskov", "kata"], ["kata", "Jokowi", "Kremlin"], ["Moskow"]):
         assert np.allclose(student.projections(words), expected(words), atol=1e-4)
     assert list(student._index) == ["Jokowi", "di", "Moskow"]  # full after three words
+
+
+def test_swapped_mentions_carry_their_target_rows_into_other_contexts() -> None:
+    from warta.ner import bio_spans
+    from warta.teacher import TAG_INDEX, TAGS
+
+    def rows(tags: str) -> np.ndarray:
+        out = np.zeros((len(tags.split()), len(TAGS)), np.float16)
+        out[np.arange(len(out)), [TAG_INDEX[t] for t in tags.split()]] = 1
+        return out
+
+    words = [["Kata", "Joko", "Widodo", "di", "Solo"], ["Putin", "tiba", "di", "Pyongyang"], ["tidak", "ada"]]
+    tags = ["O B-PER I-PER O B-LOC", "B-PER O O B-LOC", "O O"]
+    targets = {"teacher": [rows(t) for t in tags], "crf": [rows(t) for t in tags]}
+    got_words, got = s.swap_mentions(words, targets, copies=3, seed=1)
+    assert len(got_words) == 6  # three copies of the two sentences with mentions
+    names = {"PER": {("Joko", "Widodo"), ("Putin",)}, "LOC": {("Solo",), ("Pyongyang",)}}
+    for sentence, target in zip(got_words, got["teacher"], strict=True):
+        assert len(target) == len(sentence) and np.array_equal(target, got["crf"][got_words.index(sentence)])
+        spans = bio_spans([TAGS[k] for k in target.argmax(axis=1)])
+        assert [k for _, _, k in spans] == ["PER", "LOC"]
+        assert all(tuple(sentence[a:b]) in names[k] for a, b, k in spans)
+        context = [w for i, w in enumerate(sentence) if not any(a <= i < b for a, b, _ in spans)]
+        assert context in (["Kata", "di"], ["tiba", "di"])
+    assert any(w[:2] == ["Kata", "Putin"] for w in got_words)

