@@ -74,8 +74,9 @@ def throughput(texts: list[str], model: str, weight: float, processes: list[int]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default="", help="a CRF model file, or a teacher or student folder "
-                        "(what [entities] model takes) [default: the packaged CRF]")
+    parser.add_argument("--model", default=load_settings().entities.model,
+                        help="a CRF model file, or a teacher or student folder, as [entities] model takes "
+                        "(ner-id-crf-v3.crfsuite: the packaged CRF alone) [default: settings]")
     parser.add_argument("--teacher-weight", type=float, default=load_settings().entities.teacher_weight,
                         help="a teacher's or student's weight in the blend with the CRF; 1 = it alone, "
                         "0 = the one in its card [default: settings]")

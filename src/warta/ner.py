@@ -912,14 +912,14 @@ def load_model(path: str | None = None, teacher_weight: float = 0.0) -> Any:
     """The shipped CRF, or the given one; a directory holds a transformer teacher (:mod:`warta.teacher`)
     or a BiLSTM student of it (:mod:`warta.student`), which tags blended with the shipped CRF:
     ``teacher_weight`` on its side (1 = it alone; 0 = the weight in the folder's card, chosen on the dev
-    splits when it was trained, else 0.5). A relative directory that does not exist is looked up among
-    the packaged models (``warta/models``).
+    splits when it was trained, else 0.5). A relative path that does not exist is looked up among the
+    packaged models (``warta/models``): ``ner-id-student`` (the default), ``ner-id-crf-v3.crfsuite``.
 
     All tag with ``tag``, ``tag_many`` and ``spans_many``. The teacher's blend is about 6 points of F1
     better on NER-UI and about 40 times slower (``docs/teacher.md``): for collections where accuracy
     matters more than speed (``[entities] model = "artifacts/ner-teacher"``).
     """
-    if path and not Path(path).exists() and not Path(path).is_absolute() and (model_dir() / path).is_dir():
+    if path and not Path(path).exists() and not Path(path).is_absolute() and (model_dir() / path).exists():
         path = str(model_dir() / path)
     if path and Path(path).is_dir():
         from .teacher import WEIGHTS_FILE, Blend, Teacher

