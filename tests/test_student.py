@@ -72,6 +72,9 @@ def test_distillation_examples_mix_the_targets_and_add_gold_one_hot() -> None:
     assert np.allclose(examples[0][1], 0.25)
     assert examples[1][1].argmax(axis=1).tolist() == [TAG_INDEX["B-PER"], TAG_INDEX["O"]]
     assert examples[1][1].sum() == 2
+    peaked = [np.array([[0.8, 0.2] + [0.0] * (len(TAGS) - 2)], np.float16)]
+    soft = s.distillation_examples([["a"]], {"teacher": peaked, "crf": peaked}, [], temperature=2.0)[0][1]
+    assert soft[0, :2] == pytest.approx([2 / 3, 1 / 3], abs=1e-3) and soft.sum() == pytest.approx(1.0, abs=1e-3)
 
 
 def test_a_tiny_student_learns_and_survives_save_and_load(tmp_path) -> None:

@@ -370,13 +370,21 @@ Example = tuple[Sequence[str], np.ndarray]
 
 def distillation_examples(words: Sequence[Sequence[str]], targets: dict[str, list[np.ndarray]],
                           gold: Sequence[tuple[Sequence[str], Sequence[str]]], *, teacher_share: float = 1.0,
-                          longest: int = 150) -> list[Example]:
-    """Train examples: each unlabeled sentence with ``teacher_share x`` the teacher's probabilities plus
-    the rest of the CRF's marginals (1: the teacher's alone), and the gold sentences one-hot."""
+                          temperature: float = 1.0, longest: int = 150) -> list[Example]:
+    """Train examples: each unlabeled sentence with ``teacher_share x`` the teacher's probabilities
+    (softened by ``temperature``: each raised to ``1 / temperature``, renormalised) plus the rest of the
+    CRF's marginals (1: the teacher's alone), and the gold sentences one-hot."""
     from .teacher import TAG_INDEX, TAGS
 
+    def soft(t: np.ndarray) -> np.ndarray:
+        t = t.astype(np.float32)
+        if temperature == 1.0:
+            return t
+        t = np.power(np.maximum(t, 1e-8), 1.0 / temperature)
+        return t / t.sum(axis=1, keepdims=True)
+
     out: list[Example] = [
-        (w, teacher_share * t.astype(np.float32) + (1.0 - teacher_share) * c.astype(np.float32))
+        (w, teacher_share * soft(t) + (1.0 - teacher_share) * c.astype(np.float32))
         for w, t, c in zip(words, targets["teacher"], targets["crf"], strict=True)]
     for w, tags in gold:
         onehot = np.zeros((len(w), len(TAGS)), np.float32)

@@ -274,13 +274,15 @@ DEFAULT_TARGETS = DEFAULT_TEACHER.parent / "student-targets.npz"
 @click.option("--targets", type=click.Choice(["teacher", "blend"]), help="[default: [student] targets].")
 @click.option("--augment", type=int, help="Copies of each sentence with its mentions swapped for others of "
               "the same type [default: [student] augment].")
+@click.option("--temperature", type=float, help="Soften the teacher's probabilities (> 1) or sharpen them "
+              "[default: [student] temperature].")
 @click.option("--seed", type=int, help="[default: [student] seed].")
 @click.option("--test/--no-test", default=True, show_default=True,
               help="Score the test splits too (choose settings on dev; look at test rarely).")
 @click.pass_obj
 def train_student(obj: Any, teacher_dir: Path, out: Path, root: Path, targets_cache: Path, hidden: int | None,
                   layers: int | None, epochs: int | None, targets: str | None, augment: int | None,
-                  seed: int | None, test: bool) -> None:
+                  temperature: float | None, seed: int | None, test: bool) -> None:
     """Distil the NER teacher into a small BiLSTM that runs in numpy, fast enough for ingest.
 
     It learns the teacher's word-tag probabilities on unlabeled news sentences (the nlp-id POS corpus
@@ -311,7 +313,7 @@ def train_student(obj: Any, teacher_dir: Path, out: Path, root: Path, targets_ca
         raise click.ClickException(f"corpora not found at {root} (use --corpora PATH/ner-id)")
     s = obj.settings.student
     chosen = {"hidden": hidden, "layers": layers, "epochs": epochs, "targets": targets, "augment": augment,
-              "seed": seed}
+              "temperature": temperature, "seed": seed}
     settings = {**s.as_dict(), **{k: v for k, v in chosen.items() if v is not None}}
     console = Console(stderr=True)
     started = time.monotonic()
@@ -345,7 +347,7 @@ def train_student(obj: Any, teacher_dir: Path, out: Path, root: Path, targets_ca
         swapped = 0
     gold = list(training_sentences(root))
     share = 1.0 if settings["targets"] == "teacher" else 0.5
-    examples = distillation_examples(words, soft, gold, teacher_share=share)
+    examples = distillation_examples(words, soft, gold, teacher_share=share, temperature=settings["temperature"])
     del soft
     vectors = WordVectors()
     training = time.monotonic()
