@@ -33,10 +33,6 @@ from .errors import ConfigError
 from .teacher import ProbabilityTagger, write_card
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 0.5 * np.tanh(0.5 * x) + 0.5
-
-
 def _halved(gates: np.ndarray) -> np.ndarray:
     """``gates`` (columns i, f, g, o) with the input, forget and output columns halved, in place:
     sigmoid(z) = (tanh(z / 2) + 1) / 2, so one tanh over all four gates serves each step."""
