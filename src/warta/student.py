@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ConfigError
-from .teacher import ProbabilityTagger, write_card
+from .teacher import ProbabilityTagger, Subwords, write_card
 
 
 def _halved(gates: np.ndarray) -> np.ndarray:
@@ -119,45 +119,37 @@ def _near(text: str) -> bool:
     return _FAR_SCRIPTS.search(text) is None
 
 
-class NearSubwords:
+class NearSubwords(Subwords):
     """:class:`warta.teacher.Subwords`' ids of words from a vocabulary cut to its pieces in the scripts
     news in Indonesian and English uses (:func:`_near`: 129,383 of 250,002 pieces; the tokenizer takes
     about 100 MB instead of 260): such a word can only be cut into such pieces, so its ids are the same.
     A word in another script goes to the whole vocabulary, built the first time one comes."""
 
     def __init__(self, e5: Any) -> None:
-        from tokenizers import Tokenizer, models, pre_tokenizers
-
         kept = [i for i, (piece, _) in enumerate(e5.pieces) if _near(piece)]
         self._ids = np.array(kept, dtype=np.intp)
-        self._tokenizer = Tokenizer(models.Unigram([e5.pieces[i] for i in kept], unk_id=kept.index(e5.unk),
-                                                   byte_fallback=False))
-        self._tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always")
+        self._tokenizer = self.unigram([e5.pieces[i] for i in kept], kept.index(e5.unk))
         self._table = dict(e5.normalise)
-        self._path = e5.path
-        self._whole: Any = None
         self.unk = e5.unk
         self._cache: dict[str, list[int]] = {}
+        self._path = e5.path
+        self._whole: Subwords | None = None
 
-    def words(self, words: Sequence[str]) -> list[list[int]]:
-        """Subword ids of each word (at least one: a word that normalises to nothing is ``<unk>``)."""
-        from .teacher import _SPACES, E5File, Subwords
+    def _encode(self, normalised: Sequence[str]) -> list[list[int]]:
+        from .teacher import E5File
 
-        missing = list({w for w in words if w not in self._cache})
-        if missing:
-            if len(self._cache) > 500_000:
-                self._cache.clear()
-            normalised = [_SPACES.sub(" ", w.translate(self._table)).strip() for w in missing]
-            near = [k for k, n in enumerate(normalised) if _near(n)]
-            encoded = self._tokenizer.encode_batch([normalised[k] for k in near], add_special_tokens=False)
-            for k, enc in zip(near, encoded, strict=True):
-                self._cache[missing[k]] = self._ids[enc.ids].tolist() or [self.unk]
-            other = [missing[k] for k in range(len(missing)) if not _near(normalised[k])]
-            if other:
-                if self._whole is None:
-                    self._whole = Subwords(E5File(self._path))
-                self._cache.update(zip(other, self._whole.words(other), strict=True))
-        return [self._cache[w] for w in words]
+        out: list[list[int]] = [[] for _ in normalised]
+        near = [k for k, n in enumerate(normalised) if _near(n)]
+        encoded = self._tokenizer.encode_batch([normalised[k] for k in near], add_special_tokens=False)
+        for k, enc in zip(near, encoded, strict=True):
+            out[k] = self._ids[enc.ids].tolist() or [self.unk]
+        other = [k for k, n in enumerate(normalised) if not _near(n)]
+        if other:
+            if self._whole is None:
+                self._whole = Subwords(E5File(self._path))
+            for k, ids in zip(other, self._whole._encode([normalised[k] for k in other]), strict=True):
+                out[k] = ids
+        return out
 
 
 class WordVectors:

