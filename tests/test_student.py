@@ -111,14 +111,12 @@ def test_train_student_command_chooses_a_weight_on_dev_and_tags_through_load_mod
 
     from warta.cli import cli
     from warta.ner import CORPORA, NerModel, load_model, training_sentences
-    from warta.teacher import TAGS, Blend
+    from warta.teacher import Blend, crf_probabilities
 
     root = ner_sample(300)
     # A targets cache stands in for the teacher (which is not loaded when the cache exists).
     words = [w for w, _ in training_sentences(root)][:40]
-    crf = NerModel()
-    columns = [crf.labels.index(t) for t in TAGS]
-    marginals = [m[:, columns].astype(np.float16) for m in crf.marginals(words)]
+    marginals = [m.astype(np.float16) for m in crf_probabilities(NerModel(), words)]
     cache = tmp_path / "targets.npz"
     s.save_targets(cache, words, {"teacher": marginals, "crf": marginals})
     out = tmp_path / "student"

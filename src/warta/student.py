@@ -329,14 +329,13 @@ def soft_targets(teacher: Any, crf: Any, batch: Sequence[Sequence[str]], *, chun
                  progress: Any = None) -> dict[str, list[np.ndarray]]:
     """The teacher's word-tag probabilities and the CRF's marginals (``TAGS`` order) of each sentence,
     as float16: ``{"teacher": [...], "crf": [...]}``; ``progress(n)`` after each ``chunk`` sentences."""
-    from .teacher import TAGS
+    from .teacher import crf_probabilities
 
-    columns = [crf.labels.index(t) for t in TAGS]
     out: dict[str, list[np.ndarray]] = {"teacher": [], "crf": []}
     for start in range(0, len(batch), chunk):
         part = batch[start : start + chunk]
         out["teacher"].extend(p.astype(np.float16) for p in teacher.probabilities(part))
-        out["crf"].extend(q[:, columns].astype(np.float16) for q in crf.marginals(part))
+        out["crf"].extend(q.astype(np.float16) for q in crf_probabilities(crf, part))
         if progress is not None:
             progress(len(part))
     return out

@@ -574,6 +574,12 @@ class Teacher(ProbabilityTagger):
         return losses
 
 
+def crf_probabilities(crf: Any, batch: Sequence[Sequence[str]]) -> list[np.ndarray]:
+    """The CRF's marginals (forward-backward) of each sentence, its columns in :data:`TAGS` order."""
+    columns = [crf.labels.index(t) for t in TAGS]
+    return [q[:, columns] for q in crf.marginals(batch)]
+
+
 class Blend(ProbabilityTagger):
     """The teacher (or a student: any :class:`ProbabilityTagger`) and the CRF together: each word's tag
     probabilities are the teacher's, weighted by ``weight``, plus the CRF's marginals
@@ -589,13 +595,12 @@ class Blend(ProbabilityTagger):
             raise ConfigError(f"teacher weight {weight} is outside [0, 1]")
         self.teacher, self.crf, self.weight = teacher, crf, weight
         self.constrained = teacher.constrained
-        self._columns = [crf.labels.index(t) for t in TAGS]
 
     def probabilities(self, batch: Sequence[Sequence[str]]) -> list[np.ndarray]:
         """Each sentence's blended ``words x TAGS`` probabilities."""
         if self.weight == 1.0:
             return self.teacher.probabilities(batch)
-        theirs = [q[:, self._columns] for q in self.crf.marginals(batch)]
+        theirs = crf_probabilities(self.crf, batch)
         if self.weight == 0.0:
             return theirs
         ours = self.teacher.probabilities(batch)
