@@ -146,14 +146,14 @@ def test_cached_word_projections_are_the_computed_ones_within_and_beyond_the_cac
               "l0b.ih": np.zeros((16, 4)), "l0b.hh": np.zeros((16, 4)), "l0b.b": np.zeros(16),
               "out.w": np.zeros((9, 8)), "out.b": np.zeros(9)}
     student = s.Student(params, vectors=vectors)
-    student.CACHE_WORDS = 3
+    student._projections.capacity = 3
 
     def expected(words: list[str]) -> np.ndarray:
         return (vectors(words) @ params["inp.w"].T + params["inp.b"]).astype(np.float32)
 
     for words in (["Jokowi", "di"], ["di", "Moskow", "Peskov", "kata"], ["kata", "Jokowi", "Kremlin"], ["Moskow"]):
         assert np.allclose(student.projections(words), expected(words), atol=1e-4)
-    assert list(student._index) == ["Jokowi", "di", "Moskow"]  # full after three words
+    assert student._projections.keys() == ["Jokowi", "di", "Moskow"]  # full after three words
 
 
 def test_swapped_mentions_carry_their_target_rows_into_other_contexts() -> None:

@@ -28,6 +28,7 @@ True
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -156,7 +157,13 @@ class Mention:
 
 
 def _words(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
-    return [(m.group(), m.start() + start, m.end() + start) for m in TOKEN_RE.finditer(text[start:end])]
+    """The words of ``text[start:end]`` with their offsets in ``text``."""
+    return [(w, s + start, e + start) for w, s, e in _name_words(text[start:end])]
+
+
+@lru_cache(maxsize=100_000)
+def _name_words(name: str) -> tuple[tuple[str, int, int], ...]:
+    return tuple((m.group(), m.start(), m.end()) for m in TOKEN_RE.finditer(name))
 
 
 @lru_cache(maxsize=1)
@@ -191,6 +198,9 @@ class _Taken:
         self._mask[start:end] = b"\x01" * (end - start)
 
 
+_SPACED_DASH = re.compile(r"\s[-–—]+\s")
+
+
 def _split_dashes(text: str, m: Mention) -> list[Mention]:
     """Datelines glue a place to a name with a spaced dash ("Washington, DC - Amerika Serikat"): split
     there when a side of the dash is a known place; other dashes belong to the name ("Zeta - Jones").
@@ -199,7 +209,9 @@ def _split_dashes(text: str, m: Mention) -> list[Mention]:
     >>> [t[p.start:p.end] for p in _split_dashes(t, Mention(12, 32, "LOC")) + _split_dashes(t, Mention(37, 59, "PER"))]
     ['DC', 'Amerika Serikat', 'Catherine Zeta - Jones']
     """
-    dashes = [(m.start + d.start(), m.start + d.end()) for d in re.finditer(r"\s[-–—]+\s", text[m.start : m.end])]
+    dashes = [d.span() for d in _SPACED_DASH.finditer(text, m.start, m.end)]
+    if not dashes:
+        return [m]
     pieces = list(zip([m.start, *(e for _, e in dashes)], [*(s for s, _ in dashes), m.end], strict=True))
     parts = [replace(m, start=pieces[0][0], end=pieces[0][1])]
     for (start, end), (prev_start, prev_end) in zip(pieces[1:], pieces, strict=False):
@@ -1167,24 +1179,26 @@ def resolve_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     out = [_role_before(text, m, pieces) if m.label == "PER" else m for m in pieces]
     out = sorted([*out, *_repeated_mentions(text, out)], key=lambda m: m.start)
     names = [text[m.start : m.end] for m in out]
-    tokens = [[entity_key(w) for w, _, _ in _words(text, m.start, m.end)] for m in out]
+    tokens = [_name_keys(name) for name in names]
     labels = []
+    people = _people(out, tokens)
     for i, m in enumerate(out):
         hit = table.lookup(names[i])
         if hit and (hit[1] == m.label or m.label != "PER" or len(tokens[i]) == 1):
             labels.append(hit[1])
-        elif m.label != "PER" and len(tokens[i]) == 1 and _full_name(i, out, tokens) is not None:
+        elif m.label != "PER" and len(tokens[i]) == 1 and _full_name(i, out, tokens, people) is not None:
             labels.append("PER")
         else:
             labels.append(m.label)
     out = [replace(m, label=label) if label != m.label else m for m, label in zip(out, labels, strict=True)]
     canon: list[str] = []
+    people = _people(out, tokens)
     for i, m in enumerate(out):
         hit = table.lookup(names[i])
         if hit and hit[1] == m.label:
             canon.append(hit[0])
             continue
-        full = _full_name(i, out, tokens) if m.label == "PER" else None
+        full = _full_name(i, out, tokens, people) if m.label == "PER" else None
         canon.append(canon[full] if full is not None and full < i else names[full if full is not None else i])
     for i, j in _abbreviation_links(text, out).items():
         if table.lookup(names[i]) is None:
@@ -1193,8 +1207,14 @@ def resolve_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     # A person's name written in capitals in a lead ("FRANCESCO Bagnaia") is the same person.
     canon = [" ".join(w.title() if len(w) > 3 and w.isalpha() and w.isupper() else w for w in c.split())
              if m.label == "PER" else c for m, c in zip(out, canon, strict=True)]
-    return [replace(m, canonical=c, role=m.role if m.label == "PER" else None)
+    return [Mention(m.start, m.end, m.label, c, m.role if m.label == "PER" else None, m.role_start)
             for m, c in zip(out, canon, strict=True)]
+
+
+@lru_cache(maxsize=100_000)
+def _name_keys(name: str) -> tuple[str, ...]:
+    """The matching key (:func:`entity_key`) of each word of a name, as :func:`_full_name` compares them."""
+    return tuple(entity_key(w) for w, _, _ in _name_words(name))
 
 
 _RUN_AFTER_DOT = re.compile(r"\. [A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*")
@@ -1277,25 +1297,40 @@ def _name_branches(text: str, mentions: Sequence[Mention], names: Sequence[str],
             canon[i] = f"{names[i]} {canon[i + 1]}"
 
 
-def _full_name(i: int, mentions: Sequence[Mention], tokens: Sequence[list[str]]) -> int | None:
-    """The longer PER name a short mention belongs to: the nearest before it, else the first after."""
+def _full_name(i: int, mentions: Sequence[Mention], tokens: Sequence[Sequence[str]],
+               people: Sequence[int] | None = None) -> int | None:
+    """The longer PER name a short mention belongs to: the nearest before it, else the first after.
+    ``people``: the indices of the PER mentions of two words or more, ascending (:func:`_people`), if
+    the caller has them."""
     mine = tokens[i]
     if not mine:
         return None
+    n = len(mine)
+    if people is None:
+        people = _people(mentions, tokens)
 
     def contains(j: int) -> bool:
         other = tokens[j]
-        n = len(mine)
-        return mentions[j].label == "PER" and len(other) > n and any(
-            other[k : k + n] == mine for k in range(len(other) - n + 1))
+        if len(other) <= n:
+            return False
+        if n == 1:
+            return mine[0] in other
+        return any(other[k : k + n] == mine for k in range(len(other) - n + 1))
 
-    for j in range(i - 1, -1, -1):
+    cut = bisect_left(people, i)
+    for j in reversed(people[:cut]):
         if contains(j):
             return j
-    for j in range(i + 1, len(mentions)):
-        if contains(j):
+    for j in people[cut:]:
+        if j != i and contains(j):
             return j
     return None
+
+
+def _people(mentions: Sequence[Mention], tokens: Sequence[Sequence[str]]) -> list[int]:
+    """The indices of the PER mentions whose names have two words or more: the full names
+    :func:`_full_name` looks for."""
+    return [j for j, m in enumerate(mentions) if m.label == "PER" and len(tokens[j]) > 1]
 
 
 # ---- cross-article resolution -----------------------------------------------------------------

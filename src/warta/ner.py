@@ -20,11 +20,11 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence, Sized
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence, Sized
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from .errors import ConfigError
 
@@ -691,6 +691,63 @@ def compile_model(path: Path) -> Path:
     return out
 
 
+_Key = TypeVar("_Key", bound=Hashable)
+
+
+class RowCache(Generic[_Key]):
+    """Values computed per key (a word) and kept as rows of one growing array, so that a batch's values
+    are one fancy-indexing away: over a long run most words have been seen.
+
+    ``compute(keys)`` returns the values of distinct ``keys`` as an array, a row per key. At most
+    ``capacity`` keys are kept (the first ones seen); later ones are computed each time.
+
+    >>> import numpy as np
+    >>> cache = RowCache(lambda keys: np.array([[len(k), k.count("a")] for k in keys]), capacity=2)
+    >>> cache.lookup(["Jakarta", "di", "Jakarta", "Bandung"]).tolist()
+    [[7, 3], [2, 0], [7, 3], [7, 1]]
+    >>> cache.keys()
+    ['Jakarta', 'di']
+    """
+
+    def __init__(self, compute: Callable[[list[_Key]], Any], capacity: int) -> None:
+        self._compute = compute
+        self.capacity = capacity
+        self._index: dict[_Key, int] = {}
+        self._values: Any = None
+
+    def keys(self) -> list[_Key]:
+        return list(self._index)
+
+    def lookup(self, keys: Sequence[_Key]) -> Any:
+        """The rows of ``keys`` (repeats allowed), computing those not seen before."""
+        import numpy as np
+
+        index = self._index
+        rows = np.fromiter((index.get(k, -1) for k in keys), dtype=np.intp, count=len(keys))
+        new = np.flatnonzero(rows < 0)
+        if not len(new):
+            return self._values[rows]
+        fresh = list(dict.fromkeys(keys[int(k)] for k in new))
+        computed = np.asarray(self._compute(fresh))
+        kept = max(0, min(len(fresh), self.capacity - len(index)))
+        if kept:
+            values = self._values
+            if values is None or len(index) + kept > len(values):
+                size = max(2 * (0 if values is None else len(values)), len(index) + kept, 1024)
+                grown = np.zeros((size, *computed.shape[1:]), computed.dtype)
+                if values is not None:
+                    grown[: len(index)] = values[: len(index)]
+                self._values = values = grown
+            values[len(index) : len(index) + kept] = computed[:kept]
+            for key in fresh[:kept]:
+                index[key] = len(index)
+        out = self._values[np.maximum(rows, 0)] if self._values is not None else \
+            np.empty((len(keys), *computed.shape[1:]), computed.dtype)
+        where = {key: k for k, key in enumerate(fresh)}
+        out[new] = computed[[where[keys[int(k)]] for k in new]]
+        return out
+
+
 class NerModel:
     """A trained CRF tagger: ``tag(words) -> BIO tags``.
 
@@ -715,7 +772,7 @@ class NerModel:
         self._features = Featurizer()
         self._zero = np.zeros(len(self.labels))
         self._pad = {off: self._sum([f"{off}pad"]) for off in OFFSETS}
-        self._cache: dict[tuple[str, bool], Any] = {}
+        self._word_table = RowCache(self._word_scores, self.CACHE_WORDS)
         # "a|b" -> (row of bg+= for a's position, row of bg-= for b's position; -1: no such feature)
         self._bigrams: dict[str, tuple[int, int]] = {}
         for attr, k in self._row.items():
@@ -727,18 +784,21 @@ class NerModel:
         rows = [self._row[a] for a in attrs if a in self._row]
         return self._weights[rows].sum(axis=0) if rows else self._zero
 
-    def _word_scores(self, word: str, cased: bool) -> Any:
-        """Rows: the word's own score, then its scores as the neighbour at each of ``OFFSETS``."""
+    #: Words (with their sentence's casing) whose scores are kept; later words are computed each time.
+    CACHE_WORDS = 200_000
+
+    def _word_scores(self, keys: list[tuple[str, bool]]) -> Any:
+        """For each ``(word, cased)``, rows: the word's own score, then its scores as the neighbour at
+        each of ``OFFSETS``."""
         import numpy as np
 
-        key = (word, cased)
-        hit = self._cache.get(key)
-        if hit is None:
+        out = np.empty((len(keys), 1 + len(OFFSETS), len(self.labels)))
+        for k, (word, cased) in enumerate(keys):
             own, ctx = self._features.word(word, cased)
-            hit = np.stack([self._sum(own + ctx), *(self._sum(f"{off}{f}" for f in ctx) for off in OFFSETS)])
-            if len(self._cache) < 200_000:
-                self._cache[key] = hit
-        return hit
+            out[k, 0] = self._sum(own + ctx)
+            for col, off in enumerate(OFFSETS, 1):
+                out[k, col] = self._sum(f"{off}{f}" for f in ctx)
+        return out
 
     def scores(self, batch: Sequence[Sequence[str]]) -> Any:
         """The CRF's state scores of every token of ``batch`` (sentences), ``tokens x labels``."""
@@ -746,8 +806,8 @@ class NerModel:
 
         pos = np.array([i for words in batch for i in range(len(words))], dtype=np.intp)
         rest = np.array([len(words) - i - 1 for words in batch for i in range(len(words))], dtype=np.intp)
-        table = np.stack([self._word_scores(w, cased) for words in batch
-                          for cased in [any(ch.isupper() for w in words for ch in w)] for w in words])
+        table = self._word_table.lookup([(w, cased) for words in batch
+                                         for cased in [any(ch.isupper() for w in words for ch in w)] for w in words])
         em = table[:, 0].copy()
         for col, off in enumerate(OFFSETS, 1):
             contrib = np.empty_like(em)

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ConfigError
+from .ner import RowCache
 from .teacher import ProbabilityTagger, Subwords, write_card
 
 
@@ -216,35 +217,19 @@ class Student(ProbabilityTagger):
         self.constrained = constrained
         self.vectors = vectors or WordVectors()
         self.card: dict[str, Any] = {}
-        self._index: dict[str, int] = {}
-        self._cache = np.zeros((0, self.params["inp.b"].shape[0]), np.float32)
+        self._projections = RowCache(self._project, self.CACHE_WORDS)
 
     #: Words whose input projection is kept (256 bytes each at size 64); later words are computed each time.
     CACHE_WORDS = 400_000
 
+    def _project(self, words: list[str]) -> np.ndarray:
+        return self.vectors(words) @ self.params["inp.w"].T + self.params["inp.b"]
+
     def projections(self, words: Sequence[str]) -> np.ndarray:
-        """Each (distinct) word's input projection, before the tanh, cached per word in one growing
-        array: over a long run most words have been seen, and the e5 subword lookup is the costliest
-        step after the recurrence."""
-        p = self.params
-        index = self._index
-        rows = np.fromiter((index.get(w, -1) for w in words), dtype=np.intp, count=len(words))
-        new = np.flatnonzero(rows < 0)
-        if not len(new):
-            return self._cache[rows]
-        computed = self.vectors([words[int(k)] for k in new]) @ p["inp.w"].T + p["inp.b"]
-        free = min(len(new), self.CACHE_WORDS - len(index))
-        if free > 0:
-            if len(index) + free > len(self._cache):
-                grown = np.zeros((max(2 * len(self._cache), len(index) + free, 1024), computed.shape[1]), np.float32)
-                grown[: len(index)] = self._cache[: len(index)]
-                self._cache = grown
-            self._cache[len(index) : len(index) + free] = computed[:free]
-            for k in new[:free]:
-                index[words[int(k)]] = len(index)
-        out = self._cache[np.maximum(rows, 0)]
-        out[new] = computed
-        return out
+        """Each word's input projection, before the tanh, cached per word (:class:`warta.ner.RowCache`):
+        over a long run most words have been seen, and the e5 subword lookup is the costliest step
+        after the recurrence."""
+        return self._projections.lookup(words)
 
     def save(self, directory: str | Path, card: dict[str, Any]) -> None:
         directory = Path(directory)
