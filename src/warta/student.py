@@ -277,8 +277,8 @@ class Student(ProbabilityTagger):
 class Ensemble(ProbabilityTagger):
     """Several students (trained apart: other data, other seeds) as one tagger: each word's tag
     probabilities are the mean of theirs. Their mistakes differ, so the mean is steadier than any one
-    (docs/teacher.md: the shipped pair is 0.8 points better than one on the dev splits), at one
-    recurrence per member; the word vectors are shared.
+    (docs/teacher.md, session 7: a pair was 0.8 points better than one on the dev splits, not on NER-UI
+    test; not the default), at one recurrence per member; the word vectors are shared.
 
     Saved as one student folder whose weights carry each member's under ``0/``, ``1/``...
     """
