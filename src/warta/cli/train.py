@@ -68,13 +68,14 @@ def train_clusters(root: Path, out: Path | None) -> None:
 
 
 def _score(model: Any, root: Path, card: dict[str, Any], splits: Sequence[str] = ("dev", "test"), *,
-           stage: bool = False) -> Table:
-    """Entity F1 of a tagger (``tag_many``) on every corpus split there is, into ``card`` and a table;
-    ``stage``: after the ``entities`` stage's post-processing (:func:`warta.entities.evaluate_stage`)."""
+           stage: bool = False, table: Table | None = None) -> Table:
+    """Entity F1 of a tagger (``tag_many``) on every corpus split there is, into ``card`` and a table
+    (``table``'s rows go on); ``stage``: after the ``entities`` stage's post-processing
+    (:func:`warta.entities.evaluate_stage`)."""
     from ..entities import evaluate_stage
     from ..ner import CORPORA, evaluate, has_split
 
-    table = Table("corpus", "split", "sentences", "precision", "recall", "F1")
+    table = table or Table("corpus", "split", "sentences", "precision", "recall", "F1")
     for split in splits:
         card[split] = {}
         for corpus in CORPORA:
@@ -410,15 +411,19 @@ def _finish_student(student: Any, card: dict[str, Any], crf: Any, root: Path, ou
     from ..teacher import Blend
 
     dev: dict[str, Any] = {}
+    tables = {}
     for weight in card["settings"]["weights"]:
         dev[str(weight)] = {}
-        _score(Blend(student, crf, weight), root, dev[str(weight)], ("dev",), stage=True)
+        tables[str(weight)] = _score(Blend(student, crf, weight), root, dev[str(weight)], ("dev",), stage=True)
     means = {w: float(np.mean([f["f1"] for f in r["dev"].values()])) for w, r in dev.items()}
-    weight = float(max(means, key=lambda w: means[w]))
+    chosen = max(means, key=lambda w: means[w])
+    weight = float(chosen)
     card["weights_dev_mean_f1"] = {w: round(m, 2) for w, m in means.items()}
-    card["blend"] = {"teacher_weight": weight}
+    card["blend"] = {"teacher_weight": weight, "dev": dev[chosen]["dev"]}
+    blended = tables[chosen]
+    if test:
+        _score(Blend(student, crf, weight), root, card["blend"], ("test",), stage=True, table=blended)
     splits = ("dev", "test") if test else ("dev",)
-    blended = _score(Blend(student, crf, weight), root, card["blend"], splits, stage=True)
     blended.title = f"blended with the CRF, student weight {weight} (chosen on dev), with the stage's post-processing"
     alone = _score(student, root, card, splits)
     alone.title = "the student alone"
