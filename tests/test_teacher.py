@@ -140,6 +140,41 @@ def test_the_blend_mixes_the_teachers_probabilities_with_the_crfs_marginals(teac
         t.Blend(teacher, crf, 1.5)
 
 
+def test_a_crf_mix_averages_the_marginals_of_its_crfs() -> None:
+    from warta.ner import NerModel, model_dir
+
+    gold, silver = NerModel(), NerModel(model_dir() / "ner-id-crf-silver.crfsuite")
+    mix = t.CrfMix([gold, silver])
+    batch = [w for w, _ in labelled()] + [[]]
+    assert mix.labels == list(t.TAGS) and "ner-id-crf-silver" in mix.path
+    for m, p, q in zip(mix.marginals(batch), t.crf_probabilities(gold, batch), t.crf_probabilities(silver, batch),
+                       strict=True):
+        assert m.shape == p.shape and np.allclose(m, (p + q) / 2)
+    assert t.crf_probabilities(mix, batch)[0].shape == (len(batch[0]), len(t.TAGS))
+    assert t.CrfMix([gold]).marginals(batch)[0] == pytest.approx(t.crf_probabilities(gold, batch)[0])
+
+
+def test_silver_from_a_targets_cache_is_the_cached_teachers_tags(ner_sample, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from warta.cli import cli
+    from warta.student import save_targets
+
+    words = [["Putin", "tiba", "di", "Pyongyang"], ["Kata", "Peskov"]]
+    probs = [np.full((len(w), len(t.TAGS)), 0.01, np.float32) for w in words]
+    for p, tags in zip(probs, (["B-PER", "O", "O", "B-LOC"], ["O", "B-PER"]), strict=True):
+        p[np.arange(len(p)), [t.TAG_INDEX[x] for x in tags]] = 0.92
+    cache = tmp_path / "targets.npz"
+    save_targets(cache, words, {"teacher": [p.astype(np.float16) for p in probs], "crf": probs})
+    out = tmp_path / "silver.conll"
+    result = CliRunner().invoke(cli, ["train", "silver", "--targets-cache", str(cache), "--out", str(out),
+                                      "--corpora", str(ner_sample(50)), "--teacher", str(tmp_path / "none")])
+    assert result.exit_code == 0, result.output
+    got = list(read_silver(out))
+    assert [(w, tags) for w, tags, _ in got] == [(words[0], ["B-PER", "O", "O", "B-LOC"]), (words[1], ["O", "B-PER"])]
+    assert all(conf == pytest.approx(0.92, abs=2e-3) for _, _, conf in got)
+
+
 def test_silver_leaves_out_evaluation_and_train_sentences(teacher: t.Teacher, tmp_path: Path) -> None:
     if not NER_ID.is_dir():
         pytest.skip(f"NER corpora not found at {NER_ID} (the shared folder sits beside the repository)")

@@ -991,9 +991,21 @@ def load_model(path: str | None = None, teacher_weight: float = 0.0) -> Any:
             from .student import load as load_student
 
             tagger = load_student(path)
-        weight = teacher_weight or float(tagger.card.get("blend", {}).get("teacher_weight", 0.5))
-        return Blend(tagger, NerModel(), weight)
+        blend = tagger.card.get("blend", {})
+        weight = teacher_weight or float(blend.get("teacher_weight", 0.5))
+        return Blend(tagger, blend_crfs(blend.get("crfs", [])), weight)
     return NerModel(path)
+
+
+def blend_crfs(names: Sequence[str]) -> Any:
+    """The CRF a teacher or student is blended with: the shipped one, or the mean of the named ones
+    (:class:`warta.teacher.CrfMix`; names of packaged models, or paths)."""
+    if not names:
+        return NerModel()
+    from .teacher import CrfMix
+
+    crfs = [NerModel(model_dir() / n if (model_dir() / n).with_suffix(".npz").exists() else n) for n in names]
+    return crfs[0] if len(crfs) == 1 else CrfMix(crfs)
 
 
 def retokenize_hyphens(words: Sequence[str], tags: Sequence[str]) -> tuple[list[str], list[str]] | None:

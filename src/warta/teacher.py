@@ -423,6 +423,15 @@ class ProbabilityTagger:
         """BIO tags of many sentences, run in batches of similar length."""
         return self.decode_many(self.probabilities(batch))
 
+    def tag_confident(self, batch: Sequence[Sequence[str]]) -> list[tuple[list[str], float]]:
+        """Tags and the sentence's confidence: the lowest probability among its words' chosen tags."""
+        out = []
+        for probs in self.probabilities(batch):
+            tags = self.decode(probs)
+            conf = float(min((probs[i, TAG_INDEX[t]] for i, t in enumerate(tags)), default=1.0))
+            out.append((tags, conf))
+        return out
+
     def spans_many(self, texts: Sequence[str]) -> list[list[tuple[int, int, str]]]:
         """Character spans ``(start, end, type)`` of the entities of each text (as ``NerModel.spans_many``)."""
         from .ner import text_spans
@@ -509,15 +518,6 @@ class Teacher(ProbabilityTagger):
             out[k].append(probs)
         return [np.concatenate(p) if p else np.zeros((0, len(TAGS)), dtype=np.float32) for p in out]
 
-    def tag_confident(self, batch: Sequence[Sequence[str]]) -> list[tuple[list[str], float]]:
-        """Tags and the sentence's confidence: the lowest probability among its words' chosen tags."""
-        out = []
-        for probs in self.probabilities(batch):
-            tags = self.decode(probs)
-            conf = float(min((probs[i, TAG_INDEX[t]] for i, t in enumerate(tags)), default=1.0))
-            out.append((tags, conf))
-        return out
-
     # -- training
     def fit(self, data: Sequence[tuple[Sequence[str], Sequence[str]]], *, epochs: int = 3, lr: float = 8e-5,
             head_lr: float = 2e-3, warmup: float = 0.1, weight_decay: float = 0.01, dropout: float = 0.1,
@@ -578,6 +578,33 @@ def crf_probabilities(crf: Any, batch: Sequence[Sequence[str]]) -> list[np.ndarr
     """The CRF's marginals (forward-backward) of each sentence, its columns in :data:`TAGS` order."""
     columns = [crf.labels.index(t) for t in TAGS]
     return [q[:, columns] for q in crf.marginals(batch)]
+
+
+class CachedProbabilities(ProbabilityTagger):
+    """Probabilities computed before (the teacher's, from ``warta train student``'s targets cache),
+    looked up by sentence: the teacher's tags without running it again."""
+
+    def __init__(self, words: Sequence[Sequence[str]], probs: Sequence[np.ndarray]) -> None:
+        self._probs = {tuple(w): np.asarray(p, np.float32) for w, p in zip(words, probs, strict=True)}
+
+    def probabilities(self, batch: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        return [self._probs[tuple(w)] for w in batch]
+
+
+class CrfMix:
+    """Several CRFs as one: each word's marginals are the mean of theirs, columns in :data:`TAGS` order
+    (``labels``). The shipped student is blended with the gold-trained CRF and one distilled from the
+    teacher (docs/teacher.md, session 7): the second alone learns what the student knows, but the two
+    CRFs together correct it better than either."""
+
+    def __init__(self, crfs: Sequence[Any]) -> None:
+        self.crfs = list(crfs)
+        self.labels = list(TAGS)
+        self.path = " + ".join(str(c.path) for c in self.crfs)
+
+    def marginals(self, batch: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        each = [crf_probabilities(crf, batch) for crf in self.crfs]
+        return [np.mean(rows, axis=0) for rows in zip(*each, strict=True)]
 
 
 class Blend(ProbabilityTagger):
@@ -678,7 +705,7 @@ def silver_sentences(ner_root: Path, source: Path | None = None, *, counts: Coun
     return kept
 
 
-def write_silver(teacher: Teacher, batch: Sequence[Sequence[str]], out: Path, *, chunk: int = 512,
+def write_silver(teacher: ProbabilityTagger, batch: Sequence[Sequence[str]], out: Path, *, chunk: int = 512,
                  progress: Callable[[int], None] | None = None) -> list[float]:
     """The teacher's tags as CoNLL (``word<TAB>TAG``, a blank line after each sentence), each sentence
     after a ``# conf=0.97`` line (read by :func:`warta.ner.read_silver`); returns the confidences."""

