@@ -1186,7 +1186,7 @@ def resolve_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
         hit = table.lookup(names[i])
         if hit and (hit[1] == m.label or m.label != "PER" or len(tokens[i]) == 1):
             labels.append(hit[1])
-        elif m.label != "PER" and len(tokens[i]) == 1 and _full_name(i, out, tokens, people) is not None:
+        elif m.label != "PER" and len(tokens[i]) == 1 and _full_name(i, tokens, people) is not None:
             labels.append("PER")
         else:
             labels.append(m.label)
@@ -1198,7 +1198,7 @@ def resolve_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
         if hit and hit[1] == m.label:
             canon.append(hit[0])
             continue
-        full = _full_name(i, out, tokens, people) if m.label == "PER" else None
+        full = _full_name(i, tokens, people) if m.label == "PER" else None
         canon.append(canon[full] if full is not None and full < i else names[full if full is not None else i])
     for i, j in _abbreviation_links(text, out).items():
         if table.lookup(names[i]) is None:
@@ -1297,17 +1297,14 @@ def _name_branches(text: str, mentions: Sequence[Mention], names: Sequence[str],
             canon[i] = f"{names[i]} {canon[i + 1]}"
 
 
-def _full_name(i: int, mentions: Sequence[Mention], tokens: Sequence[Sequence[str]],
-               people: Sequence[int] | None = None) -> int | None:
+def _full_name(i: int, tokens: Sequence[Sequence[str]], people: Sequence[int]) -> int | None:
     """The longer PER name a short mention belongs to: the nearest before it, else the first after.
-    ``people``: the indices of the PER mentions of two words or more, ascending (:func:`_people`), if
-    the caller has them."""
+    ``tokens``: each mention's word keys; ``people``: the indices of the PER mentions of two words or
+    more, ascending (:func:`_people`)."""
     mine = tokens[i]
     if not mine:
         return None
     n = len(mine)
-    if people is None:
-        people = _people(mentions, tokens)
 
     def contains(j: int) -> bool:
         other = tokens[j]

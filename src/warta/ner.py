@@ -970,17 +970,18 @@ def text_spans(tagger: Any, texts: Sequence[str]) -> list[list[tuple[int, int, s
 @lru_cache(maxsize=4)
 def load_model(path: str | None = None, teacher_weight: float = 0.0) -> Any:
     """The shipped CRF, or the given one; a directory holds a transformer teacher (:mod:`warta.teacher`)
-    or a BiLSTM student of it (:mod:`warta.student`), which tags blended with the shipped CRF:
-    ``teacher_weight`` on its side (1 = it alone; 0 = the weight in the folder's card, chosen on the dev
-    splits when it was trained, else 0.5). A relative path that does not exist is looked up among the
-    packaged models (``warta/models``): ``ner-id-student`` (the default), ``ner-id-crf-v3.crfsuite``.
+    or a BiLSTM student of it (:mod:`warta.student`), which tags blended with the CRFs its card names
+    (``blend.crfs``, :func:`blend_crfs`; else the shipped CRF): ``teacher_weight`` on its side (1 = it
+    alone; 0 = the weight in the folder's card, chosen on the dev splits when it was trained, else 0.5).
+    A relative path that does not exist is looked up among the packaged models (:func:`packaged`):
+    ``ner-id-student`` (the default), ``ner-id-crf-v3.crfsuite``.
 
     All tag with ``tag``, ``tag_many`` and ``spans_many``. The teacher's blend is about 6 points of F1
     better on NER-UI and about 40 times slower (``docs/teacher.md``): for collections where accuracy
     matters more than speed (``[entities] model = "artifacts/ner-teacher"``).
     """
-    if path and not Path(path).exists() and not Path(path).is_absolute() and (model_dir() / path).exists():
-        path = str(model_dir() / path)
+    if path:
+        path = str(packaged(path))
     if path and Path(path).is_dir():
         from .teacher import WEIGHTS_FILE, Blend, Teacher
 
@@ -1004,8 +1005,19 @@ def blend_crfs(names: Sequence[str]) -> Any:
         return NerModel()
     from .teacher import CrfMix
 
-    crfs = [NerModel(model_dir() / n if (model_dir() / n).with_suffix(".npz").exists() else n) for n in names]
+    crfs = [NerModel(packaged(n)) for n in names]
     return crfs[0] if len(crfs) == 1 else CrfMix(crfs)
+
+
+def packaged(name: str | Path) -> Path:
+    """``name`` itself if it exists or is absolute, else the packaged model of that name
+    (``warta/models``) if there is one: a folder, a file, or a CRF shipped as its compiled ``.npz``
+    only (``ner-id-crf-silver.crfsuite``)."""
+    path, inside = Path(name), model_dir() / name
+    if path.exists() or path.is_absolute():
+        return path
+    return inside if inside.exists() or (inside.suffix == ".crfsuite" and inside.with_suffix(".npz").exists()) \
+        else path
 
 
 def retokenize_hyphens(words: Sequence[str], tags: Sequence[str]) -> tuple[list[str], list[str]] | None:

